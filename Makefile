@@ -1,0 +1,43 @@
+# Two commands: `make run` starts a Hub, `make test` checks everything. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+
+.PHONY: run test check lint typecheck imports pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	@test -f $(DATA)/hub.toml || $(BIN)/hub init --data-dir $(DATA) --base-url http://localhost:8000
+	HUB_CONFIG=$(DATA)/hub.toml $(BIN)/hub serve
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+imports: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+
+check: lint typecheck imports
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: check pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

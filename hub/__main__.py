@@ -1,0 +1,5 @@
+"""Run the command line with `python -m hub`."""
+
+from hub.cli import main
+
+raise SystemExit(main())

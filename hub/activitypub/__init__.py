@@ -1,0 +1,1 @@
+"""Pure ActivityPub: AS2 documents, HTTP signatures, WebFinger and NodeInfo, with no I/O."""

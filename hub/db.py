@@ -1,0 +1,81 @@
+"""Database engines, sessions and migrations, the same on SQLite and PostgreSQL."""
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from alembic import command
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ALEMBIC_DIR = PROJECT_ROOT / "alembic"
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """Create the one engine of an app; SQLite gets WAL and a busy timeout on every connection."""
+    if database_url.startswith("sqlite"):
+        _ensure_sqlite_folder(database_url)
+        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        return engine
+    return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def create_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Return the factory of one-per-unit-of-work sessions."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    path = sa.engine.make_url(database_url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # aiosqlite runs its own transaction handling; these pragmas must run outside one.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Return an Alembic config for our migrations, optionally bound to an open connection."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema up to the newest migration."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade_to_head)
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """Return the schema's migration revision, or None for an empty database."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_read_revision)
+
+
+def _read_revision(connection: Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(sa.text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])

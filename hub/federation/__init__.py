@@ -1,0 +1,1 @@
+"""Protocol with I/O: fetching, inbox processing, fan-out, delivery and host health."""

@@ -1,0 +1,37 @@
+"""Posts: our own articles and notes, and the remote objects we have received."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from hub.models.types import utc_column
+
+Visibility = Literal["public", "unlisted", "followers", "direct"]
+
+
+class Post(SQLModel, table=True):
+    """A Note or Article; `is_local` posts have a slug and Markdown source."""
+
+    __tablename__ = "posts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ap_id: str = Field(max_length=2048, unique=True, index=True)
+    actor_id: int = Field(foreign_key="actors.id", index=True, ondelete="CASCADE")
+    is_local: bool = Field(default=False, index=True)
+    slug: str | None = Field(default=None, max_length=64, unique=True)
+    object_type: str = Field(default="Article", max_length=32)
+    title: str = Field(default="", sa_type=sa.Text)
+    summary: str = Field(default="", sa_type=sa.Text)
+    content_html: str = Field(default="", sa_type=sa.Text)
+    source_markdown: str | None = Field(default=None, sa_type=sa.Text)
+    html_url: str | None = Field(default=None, max_length=2048)
+    in_reply_to: str | None = Field(default=None, max_length=2048, index=True)
+    visibility: str = Field(default="public", max_length=16)
+    language: str | None = Field(default=None, max_length=16)
+    tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    document: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    published_at: datetime = Field(sa_column=utc_column(index=True))
+    updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

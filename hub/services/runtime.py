@@ -1,0 +1,26 @@
+"""Build and tear down a HubContext: the composition root shared by the web app and the CLI."""
+
+import httpx
+
+from hub.clock import Clock, system_clock
+from hub.config import Settings
+from hub.context import HubContext
+from hub.db import create_engine, create_session_factory
+from hub.federation.http import create_http_client
+
+
+def build_context(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock = system_clock,
+) -> HubContext:
+    """Create the engine, session factory and HTTP client of one Hub; connects lazily."""
+    engine = create_engine(settings.database_url)
+    return HubContext(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        http=create_http_client(settings, transport),
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""The thin Starlette layer: routes, content negotiation, templates and error pages."""

@@ -1,0 +1,92 @@
+"""ActivityPub GET endpoints: actor documents and their collections, with negotiation."""
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub.activitypub.build import build_ordered_collection, build_ordered_collection_page
+from hub.models import Actor
+from hub.services.actors import actor_document, ensure_instance_actor, find_local_actor
+from hub.services.collections import COLLECTION_NAMES, CollectionName, collection_page
+from hub.web.app_state import hub_context
+from hub.web.negotiation import negotiate
+from hub.web.pages import render_profile
+from hub.web.responses import activity_json
+
+MAX_CURSOR = 2**62
+
+
+def wants_json(request: Request) -> bool:
+    """Return whether the client asked for AS2 JSON; raise 406 when it accepts nothing we have."""
+    representation = negotiate(request.headers.get("accept"))
+    if representation is None:
+        raise HTTPException(406, "acceptable types: application/activity+json, text/html")
+    return representation == "json"
+
+
+async def _actor_from_path(request: Request) -> Actor:
+    actor = await find_local_actor(hub_context(request), request.path_params["username"])
+    if actor is None or actor.is_instance_actor:
+        raise HTTPException(404, "no such actor")
+    if actor.deleted_at is not None:
+        raise HTTPException(410, "this actor was deleted")
+    return actor
+
+
+async def actor(request: Request) -> Response:
+    """Serve a local actor: JSON to ActivityPub clients, the profile page to browsers."""
+    local_actor = await _actor_from_path(request)
+    if wants_json(request):
+        return activity_json(await actor_document(hub_context(request), local_actor))
+    return await render_profile(request, local_actor)
+
+
+async def instance_actor(request: Request) -> Response:
+    """Serve the instance actor at `/actor`; always public, as Mastodon's is (spec §2.4)."""
+    wants_json(request)
+    ctx = hub_context(request)
+    document = await actor_document(ctx, await ensure_instance_actor(ctx))
+    return activity_json(document)
+
+
+def _parse_cursor(request: Request) -> int | None:
+    raw = request.query_params.get("before")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_CURSOR:
+        raise HTTPException(400, "before must be a positive integer")
+    return int(raw)
+
+
+async def collection(request: Request) -> Response:
+    """Serve an actor's outbox, followers, following or featured collection, or one page."""
+    name = request.path_params["collection"]
+    if name not in COLLECTION_NAMES:
+        raise HTTPException(404, "no such collection")
+    collection_name: CollectionName = name
+    local_actor = await _actor_from_path(request)
+    wants_json(request)
+    ctx = hub_context(request)
+    collection_id = f"{local_actor.ap_id}/{collection_name}"
+    cursor = _parse_cursor(request)
+    page = await collection_page(ctx, local_actor, collection_name, before=cursor)
+    if collection_name == "featured":
+        # Mastodon reads only the first page of featured and accepts inline items there.
+        document = build_ordered_collection(collection_id, page.total, first_page_url=None)
+        document["orderedItems"] = page.items
+        return activity_json(document)
+    if "page" not in request.query_params and cursor is None:
+        return activity_json(
+            build_ordered_collection(
+                collection_id, page.total, first_page_url=f"{collection_id}?page=true"
+            )
+        )
+    next_url = (
+        None if page.next_cursor is None else f"{collection_id}?page=true&before={page.next_cursor}"
+    )
+    page_id = collection_id + "?page=true" + (f"&before={cursor}" if cursor is not None else "")
+    return activity_json(
+        build_ordered_collection_page(
+            page_id, collection_id, page.items, next_page_url=next_url, total_items=page.total
+        )
+    )
