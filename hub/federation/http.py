@@ -1,5 +1,8 @@
 """The one shared HTTP client of an app: timeouts, connection limits, User-Agent."""
 
+import asyncio
+import socket
+
 import httpx
 
 from hub import __version__
@@ -25,3 +28,10 @@ def create_http_client(
         headers={"User-Agent": user_agent(settings)},
         transport=transport,
     )
+
+
+async def system_resolver(host: str) -> list[str]:
+    """Resolve a host name to its IP addresses with the system resolver."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})

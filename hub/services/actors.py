@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.activitypub.build import JsonObject, build_actor
-from hub.activitypub.keys import generate_key_pair, main_key_id
+from hub.activitypub.keys import main_key_id
 from hub.activitypub.vocab import ActorProfile, ActorUrls
 from hub.activitypub.webfinger import is_valid_username
 from hub.config import Settings
@@ -110,7 +110,7 @@ async def create_actor(
     if name == instance_actor_username(ctx.settings):
         raise InvalidInput("name", f"'{name}' is the instance actor's name")
     urls = local_actor_urls(ctx.settings, name)
-    key_pair = generate_key_pair()
+    key_pair = ctx.generate_keys()
     async with ctx.sessions() as session, session.begin():
         if await _local_actor_by_name(session, name) is not None:
             raise Conflict(f"an actor called '{name}' already exists")
@@ -136,7 +136,7 @@ async def ensure_instance_actor(ctx: HubContext) -> Actor:
         existing = await _actor_by_ap_id(session, urls.ap_id)
     if existing is not None:
         return existing
-    key_pair = generate_key_pair()
+    key_pair = ctx.generate_keys()
     async with ctx.sessions() as session, session.begin():
         actor = _new_local_actor(
             ctx,

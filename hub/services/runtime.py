@@ -1,12 +1,15 @@
 """Build and tear down a HubContext: the composition root shared by the web app and the CLI."""
 
+from collections.abc import Callable
+
 import httpx
 
+from hub.activitypub.keys import KeyPairPem, generate_key_pair
 from hub.clock import Clock, system_clock
 from hub.config import Settings
-from hub.context import HubContext
+from hub.context import HubContext, Resolver
 from hub.db import create_engine, create_session_factory
-from hub.federation.http import create_http_client
+from hub.federation.http import create_http_client, system_resolver
 
 
 def build_context(
@@ -14,6 +17,8 @@ def build_context(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = system_clock,
+    generate_keys: Callable[[], KeyPairPem] = generate_key_pair,
+    resolve_host: Resolver = system_resolver,
 ) -> HubContext:
     """Create the engine, session factory and HTTP client of one Hub; connects lazily."""
     engine = create_engine(settings.database_url)
@@ -23,4 +28,6 @@ def build_context(
         sessions=create_session_factory(engine),
         http=create_http_client(settings, transport),
         clock=clock,
+        generate_keys=generate_keys,
+        resolve_host=resolve_host,
     )

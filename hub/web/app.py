@@ -1,13 +1,16 @@
 """create_app: the composition root that turns Settings into a running Starlette app."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
 
+from hub.activitypub.keys import KeyPairPem, generate_key_pair
 from hub.clock import Clock, system_clock
 from hub.config import Settings
+from hub.context import Resolver
+from hub.federation.http import system_resolver
 from hub.services.runtime import build_context
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.routes import build_routes
@@ -19,9 +22,17 @@ def create_app(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = system_clock,
+    generate_keys: Callable[[], KeyPairPem] = generate_key_pair,
+    resolve_host: Resolver | None = None,
 ) -> Starlette:
     """Build one Hub app; several can live in one process (tests join them by transport)."""
-    ctx = build_context(settings, transport=transport, clock=clock)
+    ctx = build_context(
+        settings,
+        transport=transport,
+        clock=clock,
+        generate_keys=generate_keys,
+        resolve_host=resolve_host or system_resolver,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,0 +1,1 @@
+"""Hub's test suite."""

@@ -1,0 +1,1 @@
+"""Shared test machinery: databases, fake networks, factories."""
