@@ -207,7 +207,7 @@ def _is_private_host(hostname: str) -> bool:
         address = ipaddress.ip_address(hostname)
     except ValueError:
         return False
-    return not address.is_global
+    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def process_environment() -> Mapping[str, str]:

@@ -63,8 +63,8 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 @pytest.fixture(autouse=True, scope="session")
 def loopback_only() -> Iterator[None]:
     """Make any connection or name lookup beyond loopback fail the test that tried it."""
-    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]  # the guard itself
-    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]  # the guard
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]  # the guard itself
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign,assignment]  # the guard
     socket.getaddrinfo = _guarded_getaddrinfo
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]  # restore

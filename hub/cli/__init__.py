@@ -5,7 +5,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from hub.cli import admin_commands, server_commands
 from hub.cli.output import fail
@@ -26,13 +26,22 @@ def _no_overrides(_arguments: argparse.Namespace) -> dict[str, Any]:
     return {}
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_CONFIG, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every subcommand; `hub --help` lists them all."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="hub", description="A small federated ActivityPub hub for organisations."
     )
     parser.add_argument("--config", help="path of a hub.toml (default: $HUB_CONFIG, ./hub.toml)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=OneLineErrorParser
+    )
     server_commands.register(commands)
     admin_commands.register(commands)
     return parser

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from typing import Any
 
 from hub.cli.output import say
 from hub.config import Settings
@@ -11,7 +12,7 @@ from hub.services.errors import InvalidInput
 from hub.services.runtime import build_context
 
 
-def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(commands: "argparse._SubParsersAction[Any]") -> None:
     """Add `account` and `actor` command groups to the parser."""
     account = commands.add_parser("account", help="manage login accounts")
     account_commands = account.add_subparsers(dest="account_command", required=True)

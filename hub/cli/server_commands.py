@@ -21,7 +21,7 @@ DEFAULT_ACTOR_DISPLAY_NAME = "Our Organisation"
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 
 
-def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(commands: "argparse._SubParsersAction[Any]") -> None:
     """Add init, migrate, serve and worker to the parser."""
     init = commands.add_parser("init", help="create a Hub: config, database, actor and admin")
     init.add_argument("--data-dir", help="folder for the database, media and hub.toml")

@@ -226,6 +226,8 @@ async def get_local_actor(ctx: HubContext, username: str) -> Actor:
 async def find_local_actor(ctx: HubContext, username: str) -> Actor | None:
     """Return the local publishing or instance actor with this preferredUsername, if any."""
     name = username.lower()
+    if not is_valid_username(name):
+        return None
     if name == instance_actor_username(ctx.settings):
         return await ensure_instance_actor(ctx)
     async with ctx.sessions() as session:

@@ -1,0 +1,120 @@
+"""The `hub` command: every subcommand listed, one-line errors, init and account set-up."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from hub.cli import main
+
+COMMANDS = ("init", "serve", "worker", "migrate", "account", "actor")
+
+
+def write_config(tmp_path: Path, database_url: str) -> str:
+    """Write a hub.toml for a Hub on the test database and return its path."""
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f'base_url = "https://hub.test"\ndatabase_url = "{database_url}"\n'
+        'secret_key = "test-secret-key-0123456789"\n'
+    )
+    return str(config)
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    output = capsys.readouterr().out
+    for command in COMMANDS:
+        assert f"    {command}" in output
+
+
+def test_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["actor", "create", "org", "--type", "Robot"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "Robot" in error
+
+
+def test_bad_setting_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_BASE_URL", "gopher://hub.test")
+    assert main(["actor", "list"]) == 2
+    error = capsys.readouterr().err
+    assert error == "configuration error: base_url: must start with http:// or https://\n"
+
+
+def test_init_creates_actor_and_admin_once(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, database_url)
+    assert main(["--config", config, "init", "--actor", "relationships"]) == 0
+    first = capsys.readouterr().out
+    assert "organisation actor: @relationships@hub.test" in first
+    assert "one-time password" in first
+    assert main(["--config", config, "init", "--actor", "relationships"]) == 0
+    second = capsys.readouterr().out
+    assert "already initialised" in second
+    assert "one-time password" not in second
+
+
+def test_init_writes_config_with_secret_key(tmp_path: Path, database_url: str) -> None:
+    data_dir = tmp_path / "data"
+    code = main(
+        ["init", "--data-dir", str(data_dir), "--base-url", "https://hub.test",
+         "--database-url", database_url]
+    )  # fmt: skip
+    assert code == 0
+    written = (data_dir / "hub.toml").read_text()
+    assert 'base_url = "https://hub.test"' in written
+    assert "secret_key" in written
+    assert (data_dir / "hub.toml").stat().st_mode & 0o077 == 0
+
+
+def test_actor_create_and_list(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, database_url)
+    assert main(["--config", config, "migrate"]) == 0
+    created = [
+        "actor", "create", "observatory", "--type", "Service",
+        "--display-name", "Observatory Sightings", "--summary", "Notes <from> the field",
+    ]  # fmt: skip
+    assert main(["--config", config, *created]) == 0
+    assert "created Service @observatory@hub.test" in capsys.readouterr().out
+    assert main(["--config", config, "actor", "list"]) == 0
+    assert "@observatory@hub.test\tService\tObservatory Sightings" in capsys.readouterr().out
+    assert main(["--config", config, *created]) == 1
+    assert capsys.readouterr().err == "error: an actor called 'observatory' already exists\n"
+
+
+def test_account_create_reads_password_from_stdin(
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = write_config(tmp_path, database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    command = ["--config", config, "account", "create", "Staff@Example.org", "--password-stdin"]
+    assert main(command) == 0
+    output = capsys.readouterr().out
+    assert output == "created account staff@example.org\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["--config", config, "account", "create", "b@example.org", "--password-stdin"]) == 1
+    assert capsys.readouterr().err == "error: password: must be at least 12 characters\n"
+
+
+def test_account_create_generates_a_password_when_none_given(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, database_url)
+    assert main(["--config", config, "account", "create", "admin@example.org", "--admin"]) == 0
+    output = capsys.readouterr().out
+    assert "created account admin@example.org (admin)" in output
+    assert "one-time password: " in output
+    assert main(["--config", config, "account", "create", "not-an-email"]) == 1
+    assert "email" in capsys.readouterr().err
