@@ -28,15 +28,7 @@ def nodeinfo_schema(version: str) -> dict[str, Any]:
         "$schema": "http://json-schema.org/draft-04/schema#",
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "version",
-            "software",
-            "protocols",
-            "services",
-            "openRegistrations",
-            "usage",
-            "metadata",
-        ],
+        "required": REQUIRED,
         "properties": {
             "version": {"enum": [version]},
             "software": {
