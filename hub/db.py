@@ -6,6 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -79,3 +81,46 @@ def _read_revision(connection: Connection) -> str | None:
         return None
     row = connection.execute(sa.text("SELECT version_num FROM alembic_version")).first()
     return None if row is None else str(row[0])
+
+
+async def insert_ignoring_conflicts(
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    *,
+    conflict_columns: list[str],
+) -> bool:
+    """Insert one row unless it clashes on `conflict_columns`; return whether it was inserted.
+
+    `INSERT … ON CONFLICT DO NOTHING` on both databases, so a replayed activity or a re-run
+    fan-out is a no-op rather than an error that aborts the transaction.
+    """
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql_insert(table).values(**values)
+    else:
+        statement = sqlite_insert(table).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=conflict_columns)
+    result = await session.exec(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def insert_many_ignoring_conflicts(
+    session: AsyncSession,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    *,
+    conflict_columns: list[str],
+) -> int:
+    """Insert rows in one statement, skipping clashes; return how many were inserted."""
+    if not rows:
+        return 0
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql_insert(table).values(rows)
+    else:
+        statement = sqlite_insert(table).values(rows)
+    statement = statement.on_conflict_do_nothing(index_elements=conflict_columns)
+    result = await session.exec(statement)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -4,14 +4,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.activitypub.activities import build_tombstone
 from hub.activitypub.build import build_ordered_collection, build_ordered_collection_page
 from hub.models import Actor
-from hub.services.actors import actor_document, ensure_instance_actor, find_local_actor
+from hub.services.actors import (
+    actor_document,
+    ensure_instance_actor,
+    find_local_actor,
+    summarise,
+)
 from hub.services.collections import COLLECTION_NAMES, CollectionName, collection_page
+from hub.services.publishing import get_local_post
 from hub.web.app_state import hub_context
 from hub.web.negotiation import negotiate
 from hub.web.pages import render_profile
 from hub.web.responses import activity_json
+from hub.web.templating import render
 
 MAX_CURSOR = 2**62
 
@@ -89,4 +97,31 @@ async def collection(request: Request) -> Response:
         build_ordered_collection_page(
             page_id, collection_id, page.items, next_page_url=next_url, total_items=page.total
         )
+    )
+
+
+async def post(request: Request) -> Response:
+    """Serve one of our posts: its AS2 object, or its page; a Tombstone with 410 once deleted."""
+    ctx = hub_context(request)
+    if not request.path_params["slug"].isalnum():
+        raise HTTPException(404, "no such post")
+    author, local_post = await get_local_post(
+        ctx, request.path_params["username"], request.path_params["slug"]
+    )
+    as_json = wants_json(request)
+    if local_post.deleted_at is not None:
+        if as_json:
+            response = activity_json(build_tombstone(local_post.ap_id, local_post.deleted_at))
+            response.status_code = 410
+            return response
+        raise HTTPException(410, "this post was deleted")
+    if local_post.visibility not in ("public", "unlisted"):
+        raise HTTPException(404, "no such post")
+    if as_json:
+        return activity_json(local_post.document or {})
+    return render(
+        request,
+        "post.html",
+        {"actor": summarise(author), "post": local_post},
+        headers={"Vary": "Accept"},
     )

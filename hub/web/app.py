@@ -1,5 +1,6 @@
 """create_app: the composition root that turns Settings into a running Starlette app."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
@@ -10,7 +11,9 @@ from hub.activitypub.keys import KeyPairPem, generate_key_pair
 from hub.clock import Clock, system_clock
 from hub.config import Settings
 from hub.context import Resolver
+from hub.federation.dispatch import apply_inbox_item
 from hub.federation.http import system_resolver
+from hub.federation.worker import Worker
 from hub.services.runtime import build_context
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.routes import build_routes
@@ -34,11 +37,20 @@ def create_app(
         resolve_host=resolve_host or system_resolver,
     )
 
+    worker = Worker(ctx, apply_inbox_item=apply_inbox_item)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if settings.worker_mode == "inprocess":
+            task = asyncio.create_task(worker.run_forever(stop), name="hub-worker")
         try:
             yield
         finally:
+            stop.set()
+            if task is not None:
+                await task
             await ctx.close()
 
     app = Starlette(
@@ -47,5 +59,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hub = ctx
+    # Tests in "manual" mode drive this worker with drain(); the inbox wakes it when serving.
+    app.state.worker = worker
     app.state.templates = create_templates()
     return app

@@ -1,0 +1,56 @@
+"""Which handler applies which received activity: the one place to see what Hub understands."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from hub.activitypub.jsonld import id_of
+from hub.activitypub.objects import POST_TYPES
+from hub.context import HubContext
+from hub.federation.handlers import actors, follows, posts
+from hub.models import InboxItem
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[HubContext, dict[str, Any]], Awaitable[None]]
+
+ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
+
+HANDLERS: dict[str, Handler] = {
+    "Follow": follows.apply_follow,
+    "Undo": follows.apply_undo,
+    "Accept": follows.apply_accept,
+    "Reject": follows.apply_reject,
+    "Create": posts.apply_create,
+}
+
+
+def handler_for(activity: dict[str, Any]) -> Handler | None:
+    """Return the handler of an activity, looking into Update and Delete by object."""
+    kind = activity["type"]
+    inner = activity.get("object")
+    inner_type = inner.get("type") if isinstance(inner, dict) else None
+    if kind == "Update":
+        if inner_type in ACTOR_TYPES:
+            return actors.apply_actor_update
+        if inner_type in POST_TYPES:
+            return posts.apply_post_update
+        return None
+    if kind == "Delete":
+        if id_of(inner) == id_of(activity["actor"]):
+            return actors.apply_actor_delete
+        return posts.apply_post_delete
+    return HANDLERS.get(kind)
+
+
+async def apply_inbox_item(ctx: HubContext, item_id: int) -> None:
+    """Apply one stored inbox item; unknown types are recorded and left alone."""
+    async with ctx.sessions() as session:
+        item = await session.get(InboxItem, item_id)
+    if item is None:
+        return
+    handler = handler_for(item.body)
+    if handler is None:
+        logger.info("activity type not handled type=%s id=%s", item.activity_type, item.activity_id)
+        return
+    await handler(ctx, item.body)

@@ -1,0 +1,1 @@
+"""Inbox activity handlers, one module per family; each fetches first, then writes once."""

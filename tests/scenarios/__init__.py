@@ -1,0 +1,1 @@
+"""Several Hubs in one process, joined by a fake internet that routes by host."""
