@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col, select
 
 from hub.context import HubContext
 
@@ -30,13 +31,13 @@ async def claim_due(ctx: HubContext, model: Any, *, limit: int, lease: timedelta
     async with ctx.sessions() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             chosen = (
-                sa.select(table.c.id)
+                select(col(model.id))
                 .where(_due(table, now))
                 .order_by(table.c.next_attempt_at)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-            ids = list((await session.exec(chosen)).scalars().all())
+            ids = [int(job_id) for job_id in (await session.exec(chosen)).all()]
             if ids:
                 await session.exec(
                     sa.update(table)
