@@ -61,6 +61,8 @@ async def check_url(ctx: HubContext, url: str) -> None:
         raise UnsafeUrl(url, "the URL has no host")
     if ctx.settings.allow_private_addresses:
         return
+    if host == "localhost" or host.endswith(".localhost"):
+        raise UnsafeUrl(url, "localhost is not fetched")
     literal = literal_address(host)
     if literal is not None:
         addresses = [literal]

@@ -1,0 +1,1 @@
+"""Tests of the federation layer: one Hub and fake remote servers."""
