@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.activitypub.jsonld import id_of
 from hub.models import Actor, FanoutJob, OutgoingActivity
 
 
@@ -19,13 +20,21 @@ async def record_activity(
     to_followers: bool,
     extra_inboxes: Sequence[str] = (),
 ) -> OutgoingActivity:
-    """Add the activity and the job that will deliver it; both commit or neither does."""
-    assert actor.id is not None  # noqa: S101 - a stored actor
+    """Add an activity of a local actor and the job that will deliver it; commit neither.
+
+    Both rows join the caller's open transaction, so an activity is never stored without
+    its fan-out, nor delivered without being stored. `activity["id"]` becomes `ap_id`.
+    `to_followers` sends to the actor's remote followers (shared inboxes preferred);
+    `extra_inboxes` adds inboxes by URL, such as the personal inbox of a Follow's target.
+    Async only because the job needs the activity's database id (one flush, no commit).
+    """
+    if actor.id is None or not actor.is_local:
+        raise ValueError("only a stored local actor sends activities")
     outgoing = OutgoingActivity(
-        ap_id=activity["id"],
+        ap_id=str(activity["id"]),
         actor_id=actor.id,
-        activity_type=activity["type"],
-        object_ap_id=_object_id(activity.get("object")),
+        activity_type=str(activity["type"]),
+        object_ap_id=id_of(activity.get("object")),
         is_public=is_public,
         body=activity,
         created_at=now,
@@ -42,11 +51,3 @@ async def record_activity(
         )
     )
     return outgoing
-
-
-def _object_id(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None

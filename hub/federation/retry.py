@@ -71,7 +71,9 @@ def classify_status(status: int) -> Outcome:
     return "retry"
 
 
-def classify(result: int | httpx.HTTPError | RemoteError | TimeoutError) -> Outcome:
+def classify(
+    result: int | httpx.HTTPError | httpx.InvalidURL | RemoteError | TimeoutError,
+) -> Outcome:
     """Return the outcome of an attempt that ended with a status or an exception.
 
     Timeouts, connection, DNS and TLS failures are retried, as are retryable RemoteErrors;

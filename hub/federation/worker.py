@@ -1,17 +1,26 @@
-"""The worker: claims due jobs from the inbox, fan-out and delivery queues and runs them."""
+"""The worker: claims due jobs from the inbox, fan-out and delivery queues and runs them.
+
+`run_forever` serves (three loops, each polling briefly when idle and woken early by
+`wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
+workers may share a PostgreSQL database: claims skip rows another worker holds, and a
+claim's lease outlives every delivery, so no delivery is sent twice by two live workers.
+"""
 
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import col, select
 
 from hub.context import HubContext
 from hub.errors import HubError
 from hub.federation import jobs
-from hub.federation.delivery import deliver
-from hub.federation.errors import RemoteError
+from hub.federation.delivery import DELIVERY_TIMEOUT_SECONDS, deliver
+from hub.federation.errors import RemoteBusy, RemoteError
 from hub.federation.fanout import run_fanout
 from hub.federation.retry import RetryPolicy
 from hub.models import Delivery, FanoutJob, InboxItem
@@ -20,17 +29,48 @@ logger = logging.getLogger(__name__)
 
 InboxProcessor = Callable[[HubContext, int], Awaitable[None]]
 
-LEASE = timedelta(minutes=5)
-BATCH = 64
+LEASE = timedelta(minutes=10)
 MAX_DELIVERIES_IN_FLIGHT = 32
 MAX_PER_HOST = 4
 IDLE_SECONDS = 0.5
-INBOX_RETRY_DELAY = timedelta(minutes=5)
-MAX_INBOX_ATTEMPTS = 5
+# Inbox items and fan-outs run one at a time, so a claim stays small enough to finish
+# well inside its lease even when each item fetches remote documents.
+JOB_BATCH_SIZE = 25
+# An inbox item that keeps failing for remote reasons stops after about two and a half hours.
+INBOX_RETRY_POLICY = RetryPolicy(max_attempts=10)
+# A database that is briefly unreachable must not end the worker; it waits and tries again.
+TRANSIENT_DATABASE_ERRORS = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+    OSError,
+)
+
+
+class HostSlots:
+    """At most `limit` concurrent deliveries per host; idle hosts leave no entry behind."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._users: Counter[str] = Counter()
+
+    @contextlib.asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of the host's slots for the duration of the block."""
+        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.limit))
+        self._users[host] += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            self._users[host] -= 1
+            if self._users[host] == 0:
+                del self._users[host], self._semaphores[host]
 
 
 class Worker:
-    """Runs the three queues of one Hub; many workers may share a PostgreSQL database."""
+    """Runs the three queues of one Hub."""
 
     def __init__(
         self,
@@ -38,36 +78,131 @@ class Worker:
         *,
         apply_inbox_item: InboxProcessor,
         retry_policy: RetryPolicy | None = None,
+        inbox_retry_policy: RetryPolicy = INBOX_RETRY_POLICY,
+        max_in_flight: int = MAX_DELIVERIES_IN_FLIGHT,
+        max_per_host: int = MAX_PER_HOST,
+        lease: timedelta = LEASE,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
+        # In drain() a claimed delivery may wait for its host's slot behind the others claimed
+        # with it; the lease must outlast that queue, or a second worker would take it too.
+        worst_wait = (max_in_flight / max_per_host + 1) * DELIVERY_TIMEOUT_SECONDS
+        if lease.total_seconds() < 2 * worst_wait:
+            raise ValueError(f"lease must be at least {2 * worst_wait:.0f} s")
         self.ctx = ctx
         self.apply_inbox_item = apply_inbox_item
         self.retry_policy = retry_policy or RetryPolicy()
-        self._wake = asyncio.Event()
-        self._in_flight = asyncio.Semaphore(MAX_DELIVERIES_IN_FLIGHT)
-        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(MAX_PER_HOST)
-        )
+        self.inbox_retry_policy = inbox_retry_policy
+        self.max_in_flight = max_in_flight
+        self.max_per_host = max_per_host
+        self.lease = lease
+        self.idle_seconds = idle_seconds
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._hosts = HostSlots(max_per_host)
+        self._wakeups = {name: asyncio.Event() for name in ("inbox", "fanout", "deliveries")}
 
     def wake(self) -> None:
-        """Cut the idle wait short: something was just queued."""
-        self._wake.set()
+        """Cut every idle wait short: something was just queued."""
+        for event in self._wakeups.values():
+            event.set()
+
+    # --- Serving ---------------------------------------------------------------------------
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set, resting briefly whenever a pass finds nothing due."""
+        """Work until `stop` is set; deliveries in flight then finish (each is time-capped)."""
+        logger.info("worker started")
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._wake_on(stop))
+            group.create_task(self._loop(stop, "inbox", self._inbox_pass))
+            group.create_task(self._loop(stop, "fanout", self._fanout_pass))
+            group.create_task(self._delivery_loop(stop))
+        logger.info("worker stopped")
+
+    async def _wake_on(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.wake()
+
+    async def _idle(self, name: str) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.idle_seconds):
+                await self._wakeups[name].wait()
+
+    async def _guarded(self, name: str, work: Callable[[], Awaitable[int]]) -> int:
+        try:
+            return await work()
+        except TRANSIENT_DATABASE_ERRORS as error:
+            logger.warning("worker pass failed, will try again queue=%s error=%s", name, error)
+            return 0
+
+    async def _loop(
+        self, stop: asyncio.Event, name: str, one_pass: Callable[[bool], Awaitable[int]]
+    ) -> None:
         while not stop.is_set():
-            done = await self.run_once()
-            if done:
-                continue
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waiters, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await waiter
+            self._wakeups[name].clear()
+            if await self._guarded(name, lambda: one_pass(False)) == 0:
+                await self._idle(name)
+
+    async def _delivery_loop(self, stop: asyncio.Event) -> None:
+        running: set[asyncio.Task[None]] = set()
+        # Claimed and unfinished deliveries by host. A host never holds more than its share of
+        # claims, so one slow host cannot fill every slot while the others wait.
+        per_host: Counter[str] = Counter()
+
+        def on_done(delivery_id: int, host: str) -> Callable[[asyncio.Task[None]], None]:
+            def done(task: asyncio.Task[None]) -> None:
+                running.discard(task)
+                if not task.cancelled() and task.exception() is not None:
+                    # Only the bookkeeping after a crash can get here (the database is gone);
+                    # the lease brings the row back.
+                    logger.warning(
+                        "delivery not recorded id=%d error=%s", delivery_id, task.exception()
+                    )
+                per_host[host] -= 1
+                if per_host[host] <= 0:
+                    del per_host[host]
+                self._wakeups["deliveries"].set()  # a slot is free: claim more
+
+            return done
+
+        async def start_batch() -> int:
+            busy = {host for host, count in per_host.items() if count >= self.max_per_host}
+            claimed = await self._claim_deliveries(
+                self.max_in_flight - len(running), skip_hosts=busy
+            )
+            excess = []
+            for delivery_id, host in claimed:
+                if per_host[host] >= self.max_per_host:
+                    excess.append(delivery_id)
+                    continue
+                per_host[host] += 1
+                task = asyncio.create_task(self._deliver(delivery_id, host, raise_bugs=False))
+                running.add(task)
+                task.add_done_callback(on_done(delivery_id, host))
+            if excess:
+                async with self.ctx.sessions() as session, session.begin():
+                    await jobs.release(session, Delivery, excess)
+            return len(claimed) - len(excess)
+
+        try:
+            while not stop.is_set():
+                self._wakeups["deliveries"].clear()
+                if await self._guarded("deliveries", start_batch) == 0:
+                    await self._idle("deliveries")
+        finally:
+            if running:
+                await asyncio.wait(running)
+
+    # --- Driving by hand -------------------------------------------------------------------
 
     async def drain(self, max_passes: int = 50) -> int:
-        """Run passes until one does nothing; return the jobs done (for tests and tools)."""
+        """Run passes until one finds nothing due; return how many jobs ran.
+
+        A bug in a job (any exception that is not a HubError) is recorded on its row as in
+        `run_forever`, and then raised, so a test sees it.
+
+        Raises:
+            RuntimeError: the queues were still busy after `max_passes` passes.
+        """
         total = 0
         for _ in range(max_passes):
             done = await self.run_once()
@@ -77,81 +212,115 @@ class Worker:
         raise RuntimeError(f"queues still busy after {max_passes} passes")
 
     async def run_once(self) -> int:
-        """Claim and run one batch from each queue; return how many jobs ran."""
-        return await self._inbox_pass() + await self._fanout_pass() + await self._delivery_pass()
+        """Run one pass over the three queues, raising bugs; return how many jobs ran."""
+        done = await self._inbox_pass(True)
+        done += await self._fanout_pass(True)
+        claimed = await self._claim_deliveries(self.max_in_flight * 4)
+        results = await asyncio.gather(
+            *(self._deliver(delivery_id, host, raise_bugs=True) for delivery_id, host in claimed),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return done + len(claimed)
 
-    async def _inbox_pass(self) -> int:
-        ids = await jobs.claim_due(self.ctx, InboxItem, limit=BATCH, lease=LEASE)
+    # --- The three kinds of job ------------------------------------------------------------
+
+    async def _inbox_pass(self, raise_bugs: bool) -> int:
+        ids = await jobs.claim_due(self.ctx, InboxItem, limit=JOB_BATCH_SIZE, lease=self.lease)
         for item_id in ids:
-            await self._apply(item_id)
+            await self._apply(item_id, raise_bugs)
+        if ids:
+            self._wakeups["fanout"].set()  # applying may have queued replies (an Accept, say)
         return len(ids)
 
-    async def _apply(self, item_id: int) -> None:
-        now = self.ctx.clock()
+    async def _apply(self, item_id: int, raise_bugs: bool) -> None:
         try:
             await self.apply_inbox_item(self.ctx, item_id)
         except RemoteError as error:
             if error.retryable:
-                await self._retry_inbox_item(item_id, str(error))
+                await self._retry_inbox_item(item_id, error)
                 return
-            await jobs.finish(self.ctx, InboxItem, item_id, state="failed", last_error=str(error))
+            logger.info("inbox item failed id=%d error=%s", item_id, error)
+            await self._end(InboxItem, item_id, error)
             return
         except HubError as error:
-            logger.info("inbox item refused id=%d reason=%s", item_id, error)
-            await jobs.finish(self.ctx, InboxItem, item_id, state="failed", last_error=str(error))
+            logger.info("inbox item refused id=%d error=%s", item_id, error)
+            await self._end(InboxItem, item_id, error)
             return
-        except Exception as error:  # the worker's boundary: our own bug must not stop the queue
+        except Exception as error:  # the worker's boundary: our bug must not stop the queue
             logger.exception("inbox item crashed id=%d", item_id)
-            if self.ctx.settings.worker_mode == "manual":
-                raise  # a test drives this worker: let the bug fail it loudly
-            await jobs.finish(self.ctx, InboxItem, item_id, state="failed", last_error=repr(error))
+            await self._end(InboxItem, item_id, f"internal error: {error!r}")
+            if raise_bugs:
+                raise
             return
-        await jobs.finish(self.ctx, InboxItem, item_id, state="done", processed_at=now)
-
-    async def _retry_inbox_item(self, item_id: int, error: str) -> None:
-        async with self.ctx.sessions() as session:
-            item = await session.get(InboxItem, item_id)
-        attempts = (item.attempts if item else 0) + 1
-        if attempts >= MAX_INBOX_ATTEMPTS:
-            await jobs.finish(
-                self.ctx, InboxItem, item_id, state="failed", attempts=attempts, last_error=error
+        async with self.ctx.sessions() as session, session.begin():
+            await jobs.complete(
+                session, InboxItem, item_id, count_attempt=True, processed_at=self.ctx.clock()
             )
-            return
-        await jobs.retry_later(
-            self.ctx, InboxItem, item_id,
-            at=self.ctx.clock() + INBOX_RETRY_DELAY * attempts,
-            attempts=attempts, last_error=error,
+
+    async def _retry_inbox_item(self, item_id: int, error: RemoteError) -> None:
+        retry_after = None
+        if isinstance(error, RemoteBusy) and error.retry_after_seconds is not None:
+            retry_after = timedelta(seconds=error.retry_after_seconds)
+        async with self.ctx.sessions() as session, session.begin():
+            attempts = await jobs.attempts_of(session, InboxItem, item_id) + 1
+            now = self.ctx.clock()
+            next_at = self.inbox_retry_policy.next_attempt_at(attempts, now, retry_after)
+            if next_at is None:
+                await jobs.give_up(
+                    session, InboxItem, item_id, error=error, state="failed", attempts=attempts
+                )
+            else:
+                await jobs.retry_later(
+                    session, InboxItem, item_id, next_attempt_at=next_at, error=error,
+                    attempts=attempts,
+                )  # fmt: skip
+        logger.info(
+            "inbox item failed id=%d attempt=%d error=%s retry_at=%s",
+            item_id, attempts, error, next_at,
         )  # fmt: skip
 
-    async def _fanout_pass(self) -> int:
-        ids = await jobs.claim_due(self.ctx, FanoutJob, limit=BATCH, lease=LEASE)
+    async def _fanout_pass(self, raise_bugs: bool) -> int:
+        ids = await jobs.claim_due(self.ctx, FanoutJob, limit=JOB_BATCH_SIZE, lease=self.lease)
         for job_id in ids:
-            await run_fanout(self.ctx, job_id)
-            await jobs.finish(self.ctx, FanoutJob, job_id, state="done")
+            try:
+                await run_fanout(self.ctx, job_id)
+            except Exception as error:  # the worker's boundary: our bug must not stop the queue
+                logger.exception("fan-out crashed id=%d", job_id)
+                await self._end(FanoutJob, job_id, f"internal error: {error!r}")
+                if raise_bugs:
+                    raise
+        if ids:
+            self._wakeups["deliveries"].set()  # new deliveries are due now
         return len(ids)
 
-    async def _delivery_pass(self) -> int:
-        ids = await jobs.claim_due(self.ctx, Delivery, limit=BATCH * 4, lease=LEASE)
-        if not ids:
-            return 0
-        async with self.ctx.sessions() as session:
-            hosts = {delivery_id: (await session.get(Delivery, delivery_id)) for delivery_id in ids}
-        await asyncio.gather(
-            *(
-                self._deliver(delivery_id, row.host if row else "")
-                for delivery_id, row in hosts.items()
-            )
+    async def _claim_deliveries(
+        self, limit: int, *, skip_hosts: Collection[str] = ()
+    ) -> list[tuple[int, str]]:
+        ids = await jobs.claim_due(
+            self.ctx, Delivery, limit=limit, lease=self.lease, skip_hosts=skip_hosts
         )
-        return len(ids)
+        if not ids:
+            return []
+        async with self.ctx.sessions() as session:
+            rows = await session.exec(
+                select(Delivery.id, Delivery.host).where(col(Delivery.id).in_(ids))
+            )
+            hosts = {int(delivery_id or 0): host for delivery_id, host in rows.all()}
+        return [(delivery_id, hosts.get(delivery_id, "")) for delivery_id in ids]
 
-    async def _deliver(self, delivery_id: int, host: str) -> None:
-        async with self._in_flight, self._per_host[host]:
+    async def _deliver(self, delivery_id: int, host: str, *, raise_bugs: bool) -> None:
+        async with self._in_flight, self._hosts.slot(host):
             try:
                 await deliver(self.ctx, delivery_id, self.retry_policy)
-            except Exception:  # the worker's boundary: one bad delivery must not stop the rest
+            except Exception as error:  # the worker's boundary: one bug must not stop the rest
                 logger.exception("delivery crashed id=%d", delivery_id)
-                if self.ctx.settings.worker_mode == "manual":
-                    raise  # a test drives this worker: let the bug fail it loudly
-                await jobs.finish(
-                    self.ctx, Delivery, delivery_id, state="gave_up", last_error="internal error"
-                )
+                await self._end(Delivery, delivery_id, f"internal error: {error!r}")
+                if raise_bugs:
+                    raise
+
+    async def _end(self, model: jobs.JobModel, job_id: int, error: object) -> None:
+        async with self.ctx.sessions() as session, session.begin():
+            await jobs.give_up(session, model, job_id, error=error, state="failed")
