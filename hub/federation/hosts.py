@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.db import insert_ignoring_conflicts
 from hub.models import BlockedDomain, HostHealth
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,12 @@ async def unavailable_hosts(session: AsyncSession) -> set[str]:
 
 async def record_failure(session: AsyncSession, host: str, now: datetime) -> bool:
     """Note a failed attempt today; return whether the host has just become unavailable."""
-    health = await session.get(HostHealth, host)
-    if health is None:
-        health = HostHealth(host=host, failure_days=[])
+    # Deliveries to one host fail side by side; the row must be created exactly once.
+    await insert_ignoring_conflicts(
+        session, HostHealth, {"host": host, "failure_days": []}, conflict_columns=["host"]
+    )
+    health = await session.get(HostHealth, host, populate_existing=True)
+    assert health is not None  # noqa: S101 - inserted above
     today = now.date().isoformat()
     if today not in health.failure_days:
         health.failure_days = [*health.failure_days, today]
