@@ -24,10 +24,15 @@ async def add_follower(
     host = ap_id.split("/")[2]
     async with ctx.sessions() as session, session.begin():
         follower = Actor(
-            ap_id=ap_id, username=ap_id.rsplit("/", 1)[1], domain=host, actor_type="Person",
-            inbox_url=f"{ap_id}/inbox", shared_inbox_url=shared_inbox, published_at=ctx.clock(),
+            ap_id=ap_id,
+            username=ap_id.rsplit("/", 1)[1],
+            domain=host,
+            actor_type="Person",
+            inbox_url=f"{ap_id}/inbox",
+            shared_inbox_url=shared_inbox,
+            published_at=ctx.clock(),
             fetched_at=ctx.clock(),
-        )  # fmt: skip
+        )
         session.add(follower)
         await session.flush()
         assert follower.id is not None
@@ -39,7 +44,7 @@ async def add_follower(
                 ap_id=f"{ap_id}#follow",
                 state="accepted",
                 created_at=ctx.clock(),
-            )  # fmt: skip
+            )
         )
 
 
@@ -84,9 +89,15 @@ async def test_delivery_is_signed_and_verifies(one_hub: OneHub) -> None:
         statement = select(ActorKey.public_key_pem).where(ActorKey.key_id == params.key_id)
         pem = (await session.exec(statement)).one()
     verdict = verify_signature(
-        params, method="POST", path="/inbox", query="", headers=dict(request.headers.items()),
-        body=request.content, public_key_pem=pem, now=one_hub.clock(),
-    )  # fmt: skip
+        params,
+        method="POST",
+        path="/inbox",
+        query="",
+        headers=dict(request.headers.items()),
+        body=request.content,
+        public_key_pem=pem,
+        now=one_hub.clock(),
+    )
     assert verdict == Verified(key_id=params.key_id)
     assert json.loads(request.content)["type"] == "Create"
 

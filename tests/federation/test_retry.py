@@ -1,5 +1,6 @@
 """The retry schedule and response classification follow Mastodon's DeliveryWorker."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ def test_back_off_grows_and_spans_at_least_two_days() -> None:
     policy = RetryPolicy(jitter=lambda: 0.0)
     delays = [policy.delay(attempt) for attempt in range(1, MAX_ATTEMPTS)]
     assert delays[0] == timedelta(seconds=16)
-    assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False))
+    assert all(later > earlier for earlier, later in itertools.pairwise(delays))
     assert sum(delays, timedelta()) >= timedelta(days=2)
     assert policy.should_retry(MAX_ATTEMPTS - 1)
     assert not policy.should_retry(MAX_ATTEMPTS)
@@ -45,7 +46,7 @@ def test_retry_after_wins_when_longer() -> None:
         (404, "give_up"),
         (410, "give_up"),
         (422, "give_up"),
-    ],  # fmt: skip
+    ],
 )
 def test_status_classification(status: int, outcome: str) -> None:
     # checklist 47
