@@ -1,6 +1,7 @@
 """Locked actors, rejections, actor updates, key rotation and actor deletion across Hubs."""
 
 import uuid
+from typing import Any
 
 import httpx
 from sqlmodel import select
@@ -18,8 +19,9 @@ from tests.support.network import Network
 AP = {"Accept": "application/activity+json"}
 
 
-async def send_as(network: Network, host: str, username: str, activity: dict[str, object],
-                  inbox: str) -> None:  # fmt: skip
+async def send_as(
+    network: Network, host: str, username: str, activity: dict[str, Any], inbox: str
+) -> None:
     """Queue an activity from a local actor of `host` to one inbox, as its services would."""
     ctx = network.hub(host)
     async with ctx.sessions() as session, session.begin():
@@ -29,9 +31,14 @@ async def send_as(network: Network, host: str, username: str, activity: dict[str
             )
         ).one()
         await record_activity(
-            session, actor=actor, activity=activity, now=ctx.clock(), is_public=False,
-            to_followers=False, extra_inboxes=[inbox],
-        )  # fmt: skip
+            session,
+            actor=actor,
+            activity=activity,
+            now=ctx.clock(),
+            is_public=False,
+            to_followers=False,
+            extra_inboxes=[inbox],
+        )
 
 
 async def test_locked_actor_holds_the_follow_without_accepting(network: Network) -> None:
@@ -56,12 +63,17 @@ async def test_reject_removes_our_follow(network: Network) -> None:
     await network.settle()
     async with alpha.sessions() as session:
         follow_id = (await session.exec(select(Follow.ap_id))).one()
-    follow_document = {"id": follow_id, "actor": "https://alpha.test/users/org",
-                       "object": "https://beta.test/users/board"}  # fmt: skip
+    follow_document = {
+        "id": follow_id,
+        "actor": "https://alpha.test/users/org",
+        "object": "https://beta.test/users/board",
+    }
     reject = build_response_to_follow(
-        "Reject", f"https://beta.test/users/board#rejects/{uuid.uuid4().hex}",
-        "https://beta.test/users/board", follow_document,
-    )  # fmt: skip
+        "Reject",
+        f"https://beta.test/users/board#rejects/{uuid.uuid4().hex}",
+        "https://beta.test/users/board",
+        follow_document,
+    )
     await send_as(network, "beta.test", "board", reject, "https://alpha.test/users/org/inbox")
     await network.settle()
     assert await list_following(alpha, "org") == []
@@ -131,8 +143,13 @@ async def test_actor_update_refreshes_the_cached_actor(network: Network) -> None
         session.add(actor)
     async with httpx.AsyncClient(transport=network.internet) as http:
         document = (await http.get("https://beta.test/users/org", headers=AP)).json()
-    update = {"@context": document["@context"], "id": "https://beta.test/users/org#updates/1",
-              "type": "Update", "actor": document["id"], "object": document}  # fmt: skip
+    update = {
+        "@context": document["@context"],
+        "id": "https://beta.test/users/org#updates/1",
+        "type": "Update",
+        "actor": document["id"],
+        "object": document,
+    }
     await send_as(network, "beta.test", "org", update, "https://alpha.test/inbox")
     await network.settle()
     async with alpha.sessions() as session:
@@ -150,9 +167,13 @@ async def test_actor_delete_drops_its_follows(network: Network) -> None:
     await follow(beta, "org", "@org@alpha.test")
     await network.settle()
     assert len(await list_followers(alpha, "org")) == 1
-    delete = {"@context": "https://www.w3.org/ns/activitystreams",
-              "id": "https://beta.test/users/org#delete", "type": "Delete",
-              "actor": "https://beta.test/users/org", "object": "https://beta.test/users/org"}  # fmt: skip
+    delete = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "https://beta.test/users/org#delete",
+        "type": "Delete",
+        "actor": "https://beta.test/users/org",
+        "object": "https://beta.test/users/org",
+    }
     await send_as(network, "beta.test", "org", delete, "https://alpha.test/inbox")
     await network.settle()
     assert await list_followers(alpha, "org") == []

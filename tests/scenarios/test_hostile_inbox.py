@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from hub.activitypub.keys import load_private_key
+from hub.activitypub.message_signatures import compute_content_digest, sign_message
 from hub.activitypub.signatures import sign_request
 from hub.context import HubContext
 from hub.models import ActorKey, InboxItem
@@ -232,3 +233,39 @@ async def test_inbox_of_unknown_actor_is_404(network: Network, actors: None) -> 
         network, encoded(follow_of_org()), url="https://alpha.test/users/nobody/inbox"
     )
     assert response.status_code == 404
+
+
+async def rfc9421_post(network: Network, body: bytes, *, spoil: bool = False) -> httpx.Response:
+    """POST `body` to alpha signed with an RFC 9421 message signature as beta's alice."""
+    key = load_private_key(await private_key_pem(network.hub("beta.test"), ALICE))
+    headers = {"content-type": "application/activity+json"}
+    headers.update(
+        sign_message(
+            method="POST",
+            target_uri=INBOX,
+            headers=headers,
+            body=body,
+            private_key=key,
+            key_id=f"{ALICE}#main-key",
+            now=network.clock(),
+        )
+    )
+    if spoil:
+        headers["content-digest"] = compute_content_digest(b"{}")
+    async with httpx.AsyncClient(transport=network.internet) as http:
+        return await http.post(INBOX, content=body, headers=headers)
+
+
+async def test_rfc9421_signed_post_is_accepted(network: Network, actors: None) -> None:
+    # checklist 35: what Mastodon 4.7 sends when it knocks a second time
+    response = await rfc9421_post(network, encoded(follow_of_org()))
+    assert response.status_code == 202
+    assert await inbox_rows(network) == 1
+
+
+async def test_rfc9421_post_with_wrong_content_digest_is_refused(
+    network: Network, actors: None
+) -> None:
+    response = await rfc9421_post(network, encoded(follow_of_org()), spoil=True)
+    assert response.status_code == 401
+    assert await inbox_rows(network) == 0
