@@ -9,7 +9,7 @@ from hub.config import Settings
 from hub.services.accounts import create_account, generate_password
 from hub.services.actors import PUBLISHING_ACTOR_TYPES, create_actor, list_local_actors
 from hub.services.errors import InvalidInput
-from hub.services.runtime import build_context
+from hub.services.runtime import opened_context
 
 
 def register(commands: "argparse._SubParsersAction[Any]") -> None:
@@ -48,8 +48,7 @@ async def run_account_create(arguments: argparse.Namespace, settings: Settings) 
             raise InvalidInput("password", "nothing was read from standard input")
     else:
         password = generate_password()
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         account = await create_account(
             ctx,
             arguments.email,
@@ -57,8 +56,6 @@ async def run_account_create(arguments: argparse.Namespace, settings: Settings) 
             is_admin=arguments.admin,
             must_change_password=not arguments.password_stdin,
         )
-    finally:
-        await ctx.close()
     say(f"created account {account.email}" + (" (admin)" if account.is_admin else ""))
     if not arguments.password_stdin:
         say(f"one-time password: {password}")
@@ -67,8 +64,7 @@ async def run_account_create(arguments: argparse.Namespace, settings: Settings) 
 
 async def run_actor_create(arguments: argparse.Namespace, settings: Settings) -> int:
     """Create a publishing actor and print its handle."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         actor = await create_actor(
             ctx,
             arguments.name,
@@ -76,19 +72,14 @@ async def run_actor_create(arguments: argparse.Namespace, settings: Settings) ->
             display_name=arguments.display_name,
             summary_html=_plain_text_to_html(arguments.summary),
         )
-    finally:
-        await ctx.close()
     say(f"created {actor.actor_type} @{actor.handle} at {actor.ap_id}")
     return 0
 
 
 async def run_actor_list(_arguments: argparse.Namespace, settings: Settings) -> int:
     """Print one line per actor: handle, type, display name."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         actors = await list_local_actors(ctx)
-    finally:
-        await ctx.close()
     for actor in actors:
         say(f"@{actor.handle}\t{actor.actor_type}\t{actor.display_name}")
     if not actors:

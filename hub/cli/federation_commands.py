@@ -15,7 +15,7 @@ from hub.services.following import follow, list_followers, list_following, unfol
 from hub.services.markdown import parse_markdown_post
 from hub.services.moderation import block_domain, unblock_domain
 from hub.services.publishing import publish
-from hub.services.runtime import build_context
+from hub.services.runtime import opened_context
 from hub.services.setup import prepare_database
 
 
@@ -55,34 +55,25 @@ def register(commands: "argparse._SubParsersAction[Any]") -> None:
 
 async def run_follow(arguments: argparse.Namespace, settings: Settings) -> int:
     """Send a Follow and report that it is pending."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         view = await follow(ctx, arguments.actor, arguments.target)
-    finally:
-        await ctx.close()
     say(f"@{arguments.actor} follows @{view.handle}: {view.state}")
     return 0
 
 
 async def run_unfollow(arguments: argparse.Namespace, settings: Settings) -> int:
     """Send Undo{Follow}."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         view = await unfollow(ctx, arguments.actor, arguments.target)
-    finally:
-        await ctx.close()
     say(f"@{arguments.actor} no longer follows @{view.handle}")
     return 0
 
 
 async def run_followers(arguments: argparse.Namespace, settings: Settings) -> int:
     """Print one follower per line: handle, state, id."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         views = await list_followers(ctx, arguments.actor)
-    finally:
-        await ctx.close()
     for view in views:
         say(f"@{view.handle}\t{view.state}\t{view.ap_id}")
     return 0
@@ -90,11 +81,8 @@ async def run_followers(arguments: argparse.Namespace, settings: Settings) -> in
 
 async def run_following(arguments: argparse.Namespace, settings: Settings) -> int:
     """Print one followed actor per line: handle, state, id."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         views = await list_following(ctx, arguments.actor)
-    finally:
-        await ctx.close()
     for view in views:
         say(f"@{view.handle}\t{view.state}\t{view.ap_id}")
     return 0
@@ -103,8 +91,7 @@ async def run_following(arguments: argparse.Namespace, settings: Settings) -> in
 async def run_post(arguments: argparse.Namespace, settings: Settings) -> int:
     """Publish a Markdown file as a public post and print its URL."""
     markdown_post = parse_markdown_post(arguments.file.read_text(encoding="utf-8"))
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         published = await publish(
             ctx,
             arguments.actor,
@@ -113,41 +100,30 @@ async def run_post(arguments: argparse.Namespace, settings: Settings) -> int:
             body_markdown=markdown_post.body,
             tags=markdown_post.tags,
         )
-    finally:
-        await ctx.close()
     say(published.html_url)
     return 0
 
 
 async def run_block(arguments: argparse.Namespace, settings: Settings) -> int:
     """Block a domain."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         domain = await block_domain(ctx, arguments.domain)
-    finally:
-        await ctx.close()
     say(f"blocked {domain}")
     return 0
 
 
 async def run_unblock(arguments: argparse.Namespace, settings: Settings) -> int:
     """Unblock a domain."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         domain = await unblock_domain(ctx, arguments.domain)
-    finally:
-        await ctx.close()
     say(f"unblocked {domain}")
     return 0
 
 
 async def run_status(_arguments: argparse.Namespace, settings: Settings) -> int:
     """Print queue depths and host health."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         status = await queue_status(ctx)
-    finally:
-        await ctx.close()
     for line in status.lines():
         say(line)
     return 0
@@ -155,15 +131,12 @@ async def run_status(_arguments: argparse.Namespace, settings: Settings) -> int:
 
 async def run_worker(_arguments: argparse.Namespace, settings: Settings) -> int:
     """Run a worker until SIGINT or SIGTERM; any number may share one PostgreSQL database."""
-    ctx = build_context(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    try:
+    async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         say("worker running; stop with Ctrl-C")
         await Worker(ctx, apply_inbox_item=apply_inbox_item).run_forever(stop)
-    finally:
-        await ctx.close()
     return 0

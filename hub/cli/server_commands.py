@@ -12,7 +12,7 @@ from hub.cli.output import say
 from hub.config import CONFIG_FILE_NAME, Settings
 from hub.db import migrate
 from hub.errors import ConfigError
-from hub.services.runtime import build_context
+from hub.services.runtime import opened_context
 from hub.services.setup import initialise_hub, prepare_database
 from hub.web.app import create_app
 
@@ -80,16 +80,13 @@ async def run_init(arguments: argparse.Namespace, settings: Settings) -> int:
     if not config_path.exists():
         write_config_file(settings, config_path, database_url=arguments.database_url)
         say(f"wrote {config_path}")
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         made = await initialise_hub(
             ctx,
             actor_name=arguments.actor,
             actor_display_name=arguments.display_name,
             admin_email=arguments.admin_email,
         )
-    finally:
-        await ctx.close()
     say(f"organisation actor: @{made.actor_handle}")
     if made.admin_password is None:
         say("this Hub was already initialised; nothing else changed")
@@ -101,11 +98,8 @@ async def run_init(arguments: argparse.Namespace, settings: Settings) -> int:
 
 async def run_migrate(_arguments: argparse.Namespace, settings: Settings) -> int:
     """Apply every pending migration."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         await migrate(ctx.engine)
-    finally:
-        await ctx.close()
     say("database is up to date")
     return 0
 
@@ -131,11 +125,8 @@ def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
 async def prepare(settings: Settings) -> None:
     """Migrate the database and ensure the instance actor, before serving."""
-    ctx = build_context(settings)
-    try:
+    async with opened_context(settings) as ctx:
         await prepare_database(ctx)
-    finally:
-        await ctx.close()
 
 
 def _port_of(settings: Settings) -> int:

@@ -36,12 +36,10 @@ class ActorSummary:
     html_url: str
 
 
-def local_actor_urls(settings: Settings, username: str) -> ActorUrls:
-    """Return the URLs of the local actor called `username`."""
-    ap_id = settings.url(f"/users/{username}")
+def _actor_urls(settings: Settings, ap_id: str, html_url: str) -> ActorUrls:
     return ActorUrls(
         ap_id=ap_id,
-        html_url=settings.url(f"/@{username}"),
+        html_url=html_url,
         inbox_url=f"{ap_id}/inbox",
         outbox_url=f"{ap_id}/outbox",
         followers_url=f"{ap_id}/followers",
@@ -49,21 +47,16 @@ def local_actor_urls(settings: Settings, username: str) -> ActorUrls:
         featured_url=f"{ap_id}/featured",
         shared_inbox_url=settings.url("/inbox"),
     )
+
+
+def local_actor_urls(settings: Settings, username: str) -> ActorUrls:
+    """Return the URLs of the local actor called `username`."""
+    return _actor_urls(settings, settings.url(f"/users/{username}"), settings.url(f"/@{username}"))
 
 
 def instance_actor_urls(settings: Settings) -> ActorUrls:
     """Return the URLs of the instance actor, which lives at `/actor` as Mastodon's does."""
-    ap_id = settings.url("/actor")
-    return ActorUrls(
-        ap_id=ap_id,
-        html_url=settings.url("/"),
-        inbox_url=f"{ap_id}/inbox",
-        outbox_url=f"{ap_id}/outbox",
-        followers_url=f"{ap_id}/followers",
-        following_url=f"{ap_id}/following",
-        featured_url=f"{ap_id}/featured",
-        shared_inbox_url=settings.url("/inbox"),
-    )
+    return _actor_urls(settings, settings.url("/actor"), settings.url("/"))
 
 
 def instance_actor_username(settings: Settings) -> str:

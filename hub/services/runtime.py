@@ -1,6 +1,7 @@
 """Build and tear down a HubContext: the composition root shared by the web app and the CLI."""
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -31,3 +32,13 @@ def build_context(
         generate_keys=generate_keys,
         resolve_host=resolve_host,
     )
+
+
+@contextlib.asynccontextmanager
+async def opened_context(settings: Settings) -> AsyncIterator[HubContext]:
+    """Build a HubContext for one command and close it afterwards, whatever happens."""
+    ctx = build_context(settings)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
