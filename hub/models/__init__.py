@@ -5,7 +5,10 @@ from hub.models.actors import ACTOR_TYPES, Actor, ActorKey
 from hub.models.deliveries import BlockedDomain, Delivery, FanoutJob, HostHealth, OutgoingActivity
 from hub.models.follows import Follow
 from hub.models.inbox import InboxItem
+from hub.models.interactions import Interaction
+from hub.models.media import MediaAttachment
 from hub.models.posts import Post
+from hub.models.reports import Report
 
 __all__ = [
     "ACTOR_TYPES",
@@ -18,7 +21,10 @@ __all__ = [
     "Follow",
     "HostHealth",
     "InboxItem",
+    "Interaction",
+    "MediaAttachment",
     "OutgoingActivity",
     "Post",
     "PublishGrant",
+    "Report",
 ]

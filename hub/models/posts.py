@@ -9,6 +9,9 @@ from sqlmodel import Field, SQLModel
 from hub.models.types import utc_column
 
 Visibility = Literal["public", "unlisted", "followers", "direct"]
+# A local post is a draft until published; a scheduled one federates at `scheduled_at`.
+# Remote posts are always "published".
+PostState = Literal["draft", "scheduled", "published"]
 
 
 class Post(SQLModel, table=True):
@@ -31,6 +34,15 @@ class Post(SQLModel, table=True):
     visibility: str = Field(default="public", max_length=16)
     language: str | None = Field(default=None, max_length=16)
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    series: str = Field(default="", sa_type=sa.Text)
+    series_slug: str | None = Field(default=None, max_length=128, index=True)
+    content_warning: str = Field(default="", sa_type=sa.Text)
+    is_sensitive: bool = False
+    state: str = Field(default="published", max_length=16)
+    scheduled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    author_account_id: int | None = Field(
+        default=None, foreign_key="accounts.id", ondelete="SET NULL"
+    )
     document: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     published_at: datetime = Field(sa_column=utc_column(index=True))
     updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
