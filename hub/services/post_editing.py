@@ -18,7 +18,7 @@ from hub.services.markdown import find_mentions
 from hub.services.media import delete_media_files
 from hub.services.mentions import resolve_mentions
 from hub.services.permissions import require_publish_right
-from hub.services.publishing import (
+from hub.services.post_building import (
     PostInput,
     Published,
     attach_media,
