@@ -17,6 +17,7 @@ from hub.services.markdown import parse_markdown_post
 from hub.services.moderation import block_domain, unblock_domain
 from hub.services.publishing import PostInput, publish_post, save_draft
 from hub.services.runtime import opened_context
+from hub.services.scheduling import publish_due_posts
 from hub.services.setup import prepare_database
 
 
@@ -159,5 +160,6 @@ async def run_worker(_arguments: argparse.Namespace, settings: Settings) -> int:
     async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         say("worker running; stop with Ctrl-C")
-        await Worker(ctx, apply_inbox_item=apply_inbox_item).run_forever(stop)
+        worker = Worker(ctx, apply_inbox_item=apply_inbox_item, publish_due=publish_due_posts)
+        await worker.run_forever(stop)
     return 0
