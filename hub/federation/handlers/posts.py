@@ -1,17 +1,19 @@
 """Create, Update and Delete of remote posts: store what our actors follow, sanitised."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.activitypub.jsonld import id_of
+from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import RemotePost, parse_post
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, Post
+from hub.models import Actor, Follow, MediaAttachment, Post
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +56,34 @@ async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
         return (await session.exec(statement)).first() is not None
 
 
+async def _mentions_us(ctx: HubContext, document: Any) -> bool:
+    """Return whether the object addresses or mentions one of our actors (spec §5.5)."""
+    if not isinstance(document, dict):
+        return False
+    named = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
+    named |= {
+        id_of(tag.get("href"))
+        for tag in as_list(document.get("tag"))
+        if isinstance(tag, dict) and tag.get("type") == "Mention"
+    }
+    ids = [item for item in named if item]
+    if not ids:
+        return False
+    async with ctx.sessions() as session:
+        statement = select(Actor.id).where(col(Actor.ap_id).in_(ids), col(Actor.is_local)).limit(1)
+        return (await session.exec(statement)).first() is not None
+
+
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post when a local actor follows its author or it replies to us."""
+    """Store a remote post by an author we follow, or one that mentions or replies to us."""
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    if not (await _is_followed_locally(ctx, author) or await _is_reply_to_us(ctx, post)):
+    if not (
+        await _is_followed_locally(ctx, author)
+        or await _is_reply_to_us(ctx, post)
+        or await _mentions_us(ctx, activity.get("object"))
+    ):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
     await _save(ctx, author, post, activity["object"])
@@ -118,4 +142,29 @@ async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any)
         stored.published_at = post.published_at or stored.published_at
         stored.updated_at = post.updated_at
         session.add(stored)
+        await session.flush()
+        await _replace_media(session, stored, post, now)
     logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
+
+
+async def _replace_media(
+    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
+) -> None:
+    """Keep the post's remote media rows equal to the attachments of its latest version."""
+    assert stored.id is not None  # noqa: S101 - flushed by the caller
+    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
+    for position, attachment in enumerate(post.attachments):
+        session.add(
+            MediaAttachment(
+                post_id=stored.id,
+                position=position,
+                is_local=False,
+                remote_url=attachment.url,
+                media_type=attachment.media_type,
+                description=attachment.description,
+                width=attachment.width,
+                height=attachment.height,
+                blurhash=attachment.blurhash,
+                created_at=now,
+            )
+        )
