@@ -12,6 +12,7 @@ from hub.federation.outbox import record_activity
 from hub.models import Actor, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import InvalidInput, NotFound
+from hub.services.listing import index_post_tags
 from hub.services.markdown import normalise_tags, render_markdown
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ async def publish(
     post.document = document
     async with ctx.sessions() as session, session.begin():
         session.add(post)
+        await index_post_tags(session, post)
         await record_activity(
             session,
             actor=actor,
