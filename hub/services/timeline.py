@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from hub.context import HubContext
 from hub.models import Actor, MediaAttachment, Post, PostTag
@@ -143,14 +144,8 @@ async def actor_posts(
 ) -> PostPage:
     """Return a page of an actor's published posts: public and, on its profile, unlisted."""
     limit = _check_limit(limit)
-    visibilities = PAGE_VISIBILITIES if include_unlisted else LISTED_VISIBILITIES
-    statement = (
-        select(Post)
-        .where(col(Post.actor_id) == actor.id, *_shown(visibilities))
-        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
-        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
-        .limit(limit + 1)
-    )
+    assert actor.id is not None  # noqa: S101 - a stored actor
+    statement = actor_posts_query(actor.id, before, limit + 1, include_unlisted=include_unlisted)
     async with ctx.sessions() as session:
         posts = (await session.exec(statement)).all()
         return await _page(ctx, session, [(post, actor) for post in posts], limit)
@@ -167,15 +162,7 @@ async def latest_posts(
 ) -> PostPage:
     """Return a page of the latest public posts of all our actors, for the home page."""
     limit = _check_limit(limit)
-    statement = (
-        select(Post, Actor)
-        .join(Actor, col(Actor.id) == col(Post.actor_id))
-        .where(col(Post.is_local), *_shown(LISTED_VISIBILITIES))
-        .where(col(Actor.deleted_at).is_(None))
-        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
-        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
-        .limit(limit + 1)
-    )
+    statement = latest_posts_query(before, limit + 1)
     async with ctx.sessions() as session:
         rows = (await session.exec(statement)).all()
         return await _page(ctx, session, rows, limit)
@@ -198,17 +185,7 @@ async def tag_posts(
 ) -> PostPage:
     """Return a page of our public posts with a tag (any case), through the tag index."""
     limit = _check_limit(limit)
-    name = normalise_tag(tag)
-    statement = (
-        select(Post, Actor)
-        .join(PostTag, col(PostTag.post_id) == col(Post.id))
-        .join(Actor, col(Actor.id) == col(Post.actor_id))
-        .where(col(PostTag.tag) == name, col(Post.is_local), *_shown(LISTED_VISIBILITIES))
-        .where(col(Actor.deleted_at).is_(None))
-        .where(*_older_than(before, col(PostTag.published_at), col(PostTag.post_id)))
-        .order_by(col(PostTag.published_at).desc(), col(PostTag.post_id).desc())
-        .limit(limit + 1)
-    )
+    statement = tag_posts_query(normalise_tag(tag), before, limit + 1)
     async with ctx.sessions() as session:
         rows = (await session.exec(statement)).all()
         return await _page(ctx, session, rows, limit)
@@ -230,26 +207,15 @@ async def series_posts(
     limit = _check_limit(limit)
     if not SERIES_SLUG_PATTERN.match(series_slug):
         raise NotFound("no such series")
-    in_series = [
-        col(Post.actor_id) == actor.id,
-        col(Post.series_slug) == series_slug,
-        *_shown(LISTED_VISIBILITIES),
-    ]
-    statement = (
-        select(Post)
-        .where(*in_series)
-        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
-        .order_by(col(Post.published_at).desc(), col(Post.id).desc())
-        .limit(limit + 1)
-    )
+    assert actor.id is not None  # noqa: S101 - a stored actor
+    statement = series_posts_query(actor.id, series_slug, before, limit + 1)
     async with ctx.sessions() as session:
         posts = (await session.exec(statement)).all()
         page = await _page(ctx, session, [(post, actor) for post in posts], limit)
         # An older page still shows the name; take it from the newest post of the series.
         newest = posts[0] if posts else None
         if before is not None:
-            first = select(Post).where(*in_series)
-            first = first.order_by(col(Post.published_at).desc(), col(Post.id).desc()).limit(1)
+            first = series_posts_query(actor.id, series_slug, None, 1)
             newest = (await session.exec(first)).first()
     if newest is None:
         raise NotFound("no such series")
@@ -267,3 +233,73 @@ def newest_change(posts: Sequence[PostView]) -> datetime | None:
     """Return when the latest of these posts last changed (for feeds' `updated`)."""
     times = [post.last_changed_at for post in posts if post.last_changed_at is not None]
     return max(times, default=None)
+
+
+# The queries, apart so that tests can check each walks an index instead of sorting a table.
+
+
+def _newest_first(statement: Any, published: Any, post_id: Any, limit: int) -> Any:
+    return statement.order_by(published.desc(), post_id.desc()).limit(limit)
+
+
+def actor_posts_query(
+    actor_id: int, before: Cursor | None, limit: int, *, include_unlisted: bool = True
+) -> SelectOfScalar[Post]:
+    """Return the query of an actor's shown posts (index ix_posts_actor_published)."""
+    visibilities = PAGE_VISIBILITIES if include_unlisted else LISTED_VISIBILITIES
+    statement = (
+        select(Post)
+        .where(col(Post.actor_id) == actor_id, *_shown(visibilities))
+        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
+    )
+    result: SelectOfScalar[Post] = _newest_first(
+        statement, col(Post.published_at), col(Post.id), limit
+    )
+    return result
+
+
+def latest_posts_query(before: Cursor | None, limit: int) -> Select[Post, Actor]:
+    """Return the query of all local public posts (index ix_posts_local_published)."""
+    statement = (
+        select(Post, Actor)
+        .join(Actor, col(Actor.id) == col(Post.actor_id))
+        .where(col(Post.is_local).is_(True), *_shown(LISTED_VISIBILITIES))
+        .where(col(Actor.deleted_at).is_(None))
+        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
+    )
+    result: Select[Post, Actor] = _newest_first(
+        statement, col(Post.published_at), col(Post.id), limit
+    )
+    return result
+
+
+def tag_posts_query(tag: str, before: Cursor | None, limit: int) -> Select[Post, Actor]:
+    """Return the query of public posts with a lowercase tag (index ix_post_tags_tag_published)."""
+    statement = (
+        select(Post, Actor)
+        .join(PostTag, col(PostTag.post_id) == col(Post.id))
+        .join(Actor, col(Actor.id) == col(Post.actor_id))
+        .where(col(PostTag.tag) == tag, col(Post.is_local).is_(True))
+        .where(*_shown(LISTED_VISIBILITIES), col(Actor.deleted_at).is_(None))
+        .where(*_older_than(before, col(PostTag.published_at), col(PostTag.post_id)))
+    )
+    result: Select[Post, Actor] = _newest_first(
+        statement, col(PostTag.published_at), col(PostTag.post_id), limit
+    )
+    return result
+
+
+def series_posts_query(
+    actor_id: int, series_slug: str, before: Cursor | None, limit: int
+) -> SelectOfScalar[Post]:
+    """Return the query of an actor's public posts in a series (ix_posts_actor_series_published)."""
+    statement = (
+        select(Post)
+        .where(col(Post.actor_id) == actor_id, col(Post.series_slug) == series_slug)
+        .where(*_shown(LISTED_VISIBILITIES))
+        .where(*_older_than(before, col(Post.published_at), col(Post.id)))
+    )
+    result: SelectOfScalar[Post] = _newest_first(
+        statement, col(Post.published_at), col(Post.id), limit
+    )
+    return result

@@ -65,6 +65,11 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
     return element
 
 
+def _serialise(root: ET.Element) -> bytes:
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
+
+
 def render_atom(feed: Feed) -> bytes:
     """Return the Atom (RFC 4287) document of a feed."""
     root = ET.Element("feed", {"xmlns": ATOM_NS})
@@ -102,7 +107,7 @@ def render_atom(feed: Feed) -> bytes:
         if post.summary:
             _text(entry, "summary", post.summary)
         _text(entry, "content", post_html(post, with_summary=False), type="html")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return _serialise(root)
 
 
 def render_rss(feed: Feed) -> bytes:
@@ -136,7 +141,7 @@ def render_rss(feed: Feed) -> bytes:
                 "enclosure",
                 {"url": image.url, "length": str(image.size_bytes or 0), "type": image.media_type},
             )
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return _serialise(root)
 
 
 async def _feed(request: Request, extension: str) -> Feed:
