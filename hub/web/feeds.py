@@ -1,6 +1,7 @@
 """Atom and RSS 2.0 feeds of an actor's latest public posts, built with a real XML writer."""
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 GENERATOR = "Hub"
+# Characters XML 1.0 cannot carry at all, even escaped (control characters other than tab,
+# newline and carriage return); a title pasted with one must not make the whole feed invalid.
+NOT_XML_CHARACTERS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,18 @@ def _atom_date(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def xml_text(text: str) -> str:
+    """Return text without the characters XML cannot hold (the writer escapes the rest)."""
+    return NOT_XML_CHARACTERS.sub("", text)
+
+
+def _element(parent: ET.Element, tag: str, attributes: dict[str, str]) -> ET.Element:
+    return ET.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items()})
+
+
 def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    element.text = text
+    element = _element(parent, tag, attributes)
+    element.text = xml_text(text)
     return element
 
 
@@ -77,33 +90,27 @@ def render_atom(feed: Feed) -> bytes:
     _text(root, "title", feed.title)
     _text(root, "subtitle", feed.description)
     _text(root, "updated", _atom_date(feed.updated_at))
-    ET.SubElement(
-        root, "link", {"rel": "self", "type": "application/atom+xml", "href": feed.self_url}
-    )
-    ET.SubElement(
-        root, "link", {"rel": "alternate", "type": "text/html", "href": feed.author.html_url}
-    )
-    author = ET.SubElement(root, "author")
+    _element(root, "link", {"rel": "self", "type": "application/atom+xml", "href": feed.self_url})
+    _element(root, "link", {"rel": "alternate", "type": "text/html", "href": feed.author.html_url})
+    author = _element(root, "author", {})
     _text(author, "name", feed.author.display_name)
     _text(author, "uri", feed.author.html_url)
     _text(root, "generator", GENERATOR)
     for post in feed.posts:
         assert post.published_at is not None  # noqa: S101 - feeds list published posts only
-        entry = ET.SubElement(root, "entry")
+        entry = _element(root, "entry", {})
         _text(entry, "id", post.ap_id)
         _text(entry, "title", post.title)
-        ET.SubElement(
-            entry, "link", {"rel": "alternate", "type": "text/html", "href": post.html_url}
-        )
+        _element(entry, "link", {"rel": "alternate", "type": "text/html", "href": post.html_url})
         for image in post.images:
             link = {"rel": "enclosure", "type": image.media_type, "href": image.url}
             if image.size_bytes:
                 link["length"] = str(image.size_bytes)
-            ET.SubElement(entry, "link", link)
+            _element(entry, "link", link)
         _text(entry, "published", _atom_date(post.published_at))
         _text(entry, "updated", _atom_date(post.edited_at or post.published_at))
         for tag in post.tags:
-            ET.SubElement(entry, "category", {"term": tag.name, "scheme": tag.url})
+            _element(entry, "category", {"term": tag.name, "scheme": tag.url})
         if post.summary:
             _text(entry, "summary", post.summary)
         _text(entry, "content", post_html(post, with_summary=False), type="html")
@@ -113,11 +120,11 @@ def render_atom(feed: Feed) -> bytes:
 def render_rss(feed: Feed) -> bytes:
     """Return the RSS 2.0 document of a feed (RSS allows one enclosure: the first image)."""
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
-    channel = ET.SubElement(root, "channel")
+    channel = _element(root, "channel", {})
     _text(channel, "title", feed.title)
     _text(channel, "link", feed.author.html_url)
     _text(channel, "description", feed.description)
-    ET.SubElement(
+    _element(
         channel,
         "atom:link",
         {"href": feed.self_url, "rel": "self", "type": "application/rss+xml"},
@@ -126,7 +133,7 @@ def render_rss(feed: Feed) -> bytes:
     _text(channel, "generator", GENERATOR)
     for post in feed.posts:
         assert post.published_at is not None  # noqa: S101 - feeds list published posts only
-        item = ET.SubElement(channel, "item")
+        item = _element(channel, "item", {})
         _text(item, "title", post.title)
         _text(item, "link", post.html_url)
         _text(item, "guid", post.html_url, isPermaLink="true")
@@ -136,7 +143,7 @@ def render_rss(feed: Feed) -> bytes:
         _text(item, "description", post_html(post, with_summary=True))
         if post.images:
             image = post.images[0]
-            ET.SubElement(
+            _element(
                 item,
                 "enclosure",
                 {"url": image.url, "length": str(image.size_bytes or 0), "type": image.media_type},
