@@ -137,10 +137,21 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
+def drop_database(request: pytest.FixtureRequest, url: str) -> None:
+    """Drop a PostgreSQL test database, so the throwaway cluster stays small (SQLite: no-op)."""
+    if not url.startswith("postgresql"):
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_template")
+    name = url.rsplit("/", 1)[1]
+    cluster.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """A fresh migrated database on this test's backend."""
-    return new_database_url(request, backend, tmp_path)
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database on this test's backend, dropped afterwards."""
+    url = new_database_url(request, backend, tmp_path)
+    yield url
+    drop_database(request, url)
 
 
 @pytest.fixture

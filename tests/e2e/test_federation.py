@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from hub.db import create_engine, create_session_factory
 from hub.models import Post
-from tests.conftest import new_database_url
+from tests.conftest import drop_database, new_database_url
 from tests.e2e.servers import HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -62,6 +62,7 @@ def hubs(
     finally:
         for hub in started:
             hub.stop()
+            drop_database(request, hub.database_url)
 
 
 def test_follow_publish_outage_and_unfollow_over_sockets(

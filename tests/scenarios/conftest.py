@@ -1,11 +1,11 @@
 """The `network` fixture: three Hubs (alpha, beta, gamma) on one fake internet."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import new_database_url
+from tests.conftest import drop_database, new_database_url
 from tests.support.keys import KeyPool
 from tests.support.network import Network, hub_network
 
@@ -13,9 +13,14 @@ HOSTS = ["alpha.test", "beta.test", "gamma.test"]
 
 
 @pytest.fixture
-def hub_database_urls(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> list[str]:
+def hub_database_urls(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path
+) -> Iterator[list[str]]:
     """One fresh database per Hub, on this test's backend (made outside the event loop)."""
-    return [new_database_url(request, backend, tmp_path) for _ in HOSTS]
+    urls = [new_database_url(request, backend, tmp_path) for _ in HOSTS]
+    yield urls
+    for url in urls:
+        drop_database(request, url)
 
 
 @pytest.fixture
