@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from hub.activitypub.keys import KeyPairPem, generate_key_pair
 from hub.clock import Clock, system_clock
@@ -16,8 +17,14 @@ from hub.federation.http import system_resolver
 from hub.federation.worker import Worker
 from hub.services.runtime import build_context
 from hub.web.errors import EXCEPTION_HANDLERS
+from hub.web.forms import FormSizeLimit
 from hub.web.routes import build_routes
+from hub.web.sessions import SignedCookieSessions
 from hub.web.templating import create_templates
+
+# A form may carry one image upload and the text of a post; the upload limit itself is
+# checked, with a message next to the field, by the media service.
+MAX_FORM_BYTES = 32 * 1024 * 1024
 
 
 def create_app(
@@ -57,6 +64,15 @@ def create_app(
         routes=build_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                SignedCookieSessions,
+                secret_key=settings.secret_key,
+                secure=settings.scheme == "https",
+                clock=clock,
+            ),
+            Middleware(FormSizeLimit, max_bytes=MAX_FORM_BYTES),
+        ],
     )
     app.state.hub = ctx
     # Tests in "manual" mode drive this worker with drain(); the inbox wakes it when serving.

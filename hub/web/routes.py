@@ -4,6 +4,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hub.web import activitypub_endpoints, inbox_endpoints, pages, wellknown
+from hub.web.admin import accounts_pages, login_pages
 from hub.web.templating import STATIC_DIR
 
 
@@ -24,5 +25,21 @@ def build_routes() -> list[Route | Mount]:
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
         Route("/users/{username}/{collection}", activitypub_endpoints.collection, methods=["GET"]),
+        *staff_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def staff_routes() -> list[Route]:
+    """Return the routes of the staff pages: login, accounts, writing and managing posts."""
+    return [
+        Route("/login", login_pages.login_page, methods=["GET"]),
+        Route("/login", login_pages.login, methods=["POST"]),
+        Route("/logout", login_pages.logout_page, methods=["GET"]),
+        Route("/logout", login_pages.logout, methods=["POST"]),
+        Route("/admin/password", login_pages.password_page, methods=["GET"]),
+        Route("/admin/password", login_pages.password, methods=["POST"]),
+        Route("/admin/accounts", accounts_pages.accounts_page, methods=["GET"]),
+        Route("/admin/accounts", accounts_pages.create_account, methods=["POST"]),
+        Route("/admin/accounts/{account_id}/grants", accounts_pages.change_grant, methods=["POST"]),
     ]
