@@ -7,7 +7,7 @@ from hub.models.follows import Follow
 from hub.models.inbox import InboxItem
 from hub.models.interactions import Interaction
 from hub.models.media import MediaAttachment
-from hub.models.posts import Post
+from hub.models.posts import Post, PostTag
 from hub.models.reports import Report
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "MediaAttachment",
     "OutgoingActivity",
     "Post",
+    "PostTag",
     "PublishGrant",
     "Report",
 ]

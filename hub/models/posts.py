@@ -18,6 +18,14 @@ class Post(SQLModel, table=True):
     """A Note or Article; `is_local` posts have a slug and Markdown source."""
 
     __tablename__ = "posts"
+    # Keyset pages walk these newest first: an actor's posts, all local posts, a series.
+    __table_args__ = (
+        sa.Index("ix_posts_actor_published", "actor_id", "published_at", "id"),
+        sa.Index("ix_posts_local_published", "is_local", "published_at", "id"),
+        sa.Index(
+            "ix_posts_actor_series_published", "actor_id", "series_slug", "published_at", "id"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ap_id: str = Field(max_length=2048, unique=True, index=True)
@@ -47,3 +55,17 @@ class Post(SQLModel, table=True):
     published_at: datetime = Field(sa_column=utc_column(index=True))
     updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class PostTag(SQLModel, table=True):
+    """One tag of a publicly listed local post, so tag pages page by index, not by scanning.
+
+    Kept in step with its post by `hub.services.listing.index_post_tags`; `tag` is lowercase.
+    """
+
+    __tablename__ = "post_tags"
+    __table_args__ = (sa.Index("ix_post_tags_tag_published", "tag", "published_at", "post_id"),)
+
+    post_id: int = Field(foreign_key="posts.id", primary_key=True, ondelete="CASCADE")
+    tag: str = Field(max_length=100, primary_key=True)
+    published_at: datetime = Field(sa_column=utc_column())

@@ -1,5 +1,6 @@
 """Jinja2 set-up: the template folder, and rendering pages from plain view values."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,16 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR: Path = PROJECT_ROOT / "static"
 
 
+def format_date(value: datetime) -> str:
+    """Return a date as people read it on a page: `7 March 2026` (times are UTC)."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def create_templates() -> Jinja2Templates:
     """Return the app's template renderer (autoescaping on)."""
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["date"] = format_date
+    return templates
 
 
 def render(
