@@ -1,5 +1,7 @@
 """The worker: claims due jobs from the inbox, fan-out and delivery queues and runs them.
 
+It also publishes scheduled posts when they fall due (`federation.scheduled`).
+
 `run_forever` serves (three loops, each polling briefly when idle and woken early by
 `wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
 workers may share a PostgreSQL database: claims skip rows another worker holds, and a
@@ -23,6 +25,7 @@ from hub.federation.delivery import DELIVERY_TIMEOUT_SECONDS, deliver
 from hub.federation.errors import RemoteBusy, RemoteError
 from hub.federation.fanout import run_fanout
 from hub.federation.retry import RetryPolicy
+from hub.federation.scheduled import publish_due_posts
 from hub.models import Delivery, FanoutJob, InboxItem
 
 logger = logging.getLogger(__name__)
@@ -99,7 +102,9 @@ class Worker:
         self.idle_seconds = idle_seconds
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._hosts = HostSlots(max_per_host)
-        self._wakeups = {name: asyncio.Event() for name in ("inbox", "fanout", "deliveries")}
+        self._wakeups = {
+            name: asyncio.Event() for name in ("inbox", "scheduled", "fanout", "deliveries")
+        }
 
     def wake(self) -> None:
         """Cut every idle wait short: something was just queued."""
@@ -114,6 +119,7 @@ class Worker:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._wake_on(stop))
             group.create_task(self._loop(stop, "inbox", self._inbox_pass))
+            group.create_task(self._loop(stop, "scheduled", self._scheduled_pass))
             group.create_task(self._loop(stop, "fanout", self._fanout_pass))
             group.create_task(self._delivery_loop(stop))
         logger.info("worker stopped")
@@ -214,6 +220,7 @@ class Worker:
     async def run_once(self) -> int:
         """Run one pass over the three queues, raising bugs; return how many jobs ran."""
         done = await self._inbox_pass(True)
+        done += await self._scheduled_pass(True)
         done += await self._fanout_pass(True)
         claimed = await self._claim_deliveries(self.max_in_flight * 4)
         results = await asyncio.gather(
@@ -281,6 +288,18 @@ class Worker:
             "inbox item failed id=%d attempt=%d error=%s retry_at=%s",
             item_id, attempts, error, next_at,
         )  # fmt: skip
+
+    async def _scheduled_pass(self, raise_bugs: bool) -> int:
+        try:
+            published = await publish_due_posts(self.ctx)
+        except Exception:  # the worker's boundary: our bug must not stop the other queues
+            logger.exception("publishing scheduled posts crashed")
+            if raise_bugs:
+                raise
+            return 0
+        if published:
+            self._wakeups["fanout"].set()  # their fan-outs are due now
+        return published
 
     async def _fanout_pass(self, raise_bugs: bool) -> int:
         ids = await jobs.claim_due(self.ctx, FanoutJob, limit=JOB_BATCH_SIZE, lease=self.lease)
