@@ -23,6 +23,7 @@ from hub.services.errors import (
     PermissionDenied,
     TooManyAttempts,
 )
+from hub.services.permissions import require_publish_right
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -405,22 +406,11 @@ async def publishable_actors(ctx: HubContext, account_id: int | None) -> list[Ac
 
 async def may_publish_as(ctx: HubContext, account_id: int | None, actor: Actor) -> bool:
     """Return whether the account may publish as the actor (None is the command line)."""
-    if account_id is None:
-        return True
-    async with ctx.sessions() as session:
-        account = await session.get(Account, account_id)
-        if account is None:
-            return False
-        if account.is_admin:
-            return True
-        grant = (
-            await session.exec(
-                select(PublishGrant.id).where(
-                    PublishGrant.account_id == account_id, PublishGrant.actor_id == actor.id
-                )
-            )
-        ).first()
-    return grant is not None
+    try:
+        await require_publish_right(ctx, account_id, actor)
+    except PermissionDenied:
+        return False
+    return True
 
 
 async def _publishing_actor(ctx: HubContext, name: str) -> Actor:

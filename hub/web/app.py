@@ -17,14 +17,10 @@ from hub.federation.http import system_resolver
 from hub.federation.worker import Worker
 from hub.services.runtime import build_context
 from hub.web.errors import EXCEPTION_HANDLERS
-from hub.web.forms import FormSizeLimit
+from hub.web.forms import FormSizeLimit, form_body_limit
 from hub.web.routes import build_routes
 from hub.web.sessions import SignedCookieSessions
 from hub.web.templating import create_templates
-
-# A form may carry one image upload and the text of a post; the upload limit itself is
-# checked, with a message next to the field, by the media service.
-MAX_FORM_BYTES = 32 * 1024 * 1024
 
 
 def create_app(
@@ -71,7 +67,7 @@ def create_app(
                 secure=settings.scheme == "https",
                 clock=clock,
             ),
-            Middleware(FormSizeLimit, max_bytes=MAX_FORM_BYTES),
+            Middleware(FormSizeLimit, max_bytes=form_body_limit(settings.max_upload_bytes)),
         ],
     )
     app.state.hub = ctx

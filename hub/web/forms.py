@@ -1,13 +1,26 @@
 """Reading HTML form posts safely: a cap on the body, on parts and on files."""
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from starlette.datastructures import FormData, Headers
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FIELDS = 200
 MAX_FILES = 4
 MAX_TEXT_PART_BYTES = 2 * 1024 * 1024
+
+
+def form_body_limit(max_upload_bytes: int) -> int:
+    """Return the largest form body read: room for the text and an upload over its limit.
+
+    An image somewhat over the upload limit still arrives whole, so the media service can
+    say so next to the field with everything typed kept; only a far larger body is cut off.
+    """
+    return 2 * max_upload_bytes + 4 * 1024 * 1024
 
 
 class FormTooLarge(Exception):
@@ -70,3 +83,18 @@ def text_field(form: FormData, name: str, *, max_length: int = 100_000) -> str:
 def text_fields(form: FormData, name: str, *, max_length: int = 1000) -> list[str]:
     """Return every text value of a repeated field, in order."""
     return [value[:max_length] for value in form.getlist(name) if isinstance(value, str)]
+
+
+def closing_form(
+    view: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a form view so that uploaded files' temporary copies are closed afterwards."""
+
+    @functools.wraps(view)
+    async def handle(request: Request) -> Response:
+        try:
+            return await view(request)
+        finally:
+            await request.close()
+
+    return handle
