@@ -14,6 +14,7 @@ from hub.federation.post_activities import (
 from hub.models import MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput
+from hub.services.listing import index_post_tags
 from hub.services.markdown import find_mentions
 from hub.services.media import delete_media_files
 from hub.services.mentions import resolve_mentions
@@ -81,6 +82,7 @@ async def edit_post(
         fill_post(ctx, actor, post, clean, mentioned=mentioned, media=media)
         session.add(post)
         await attach_media(session, post, media)
+        await index_post_tags(session, post)
         if state == "published":
             await record_post_update(session, actor, post, now, previous_mentions)
     logger.info("post edited id=%s state=%s", post.ap_id, state)
@@ -109,6 +111,7 @@ async def delete_post(
         if post.state == "published":
             post.deleted_at = now
             session.add(post)
+            await index_post_tags(session, post)
             await record_post_delete(session, actor, post, now)
         else:
             rows = await session.exec(

@@ -20,6 +20,7 @@ from hub.federation.post_activities import record_post_create
 from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput, NotFound
+from hub.services.listing import index_post_tags
 from hub.services.markdown import find_mentions
 from hub.services.media import media_url
 from hub.services.mentions import resolve_mentions
@@ -206,6 +207,7 @@ async def save_draft(
         session.add(post)
         await session.flush()
         await attach_media(session, post, media)
+        await index_post_tags(session, post)
     logger.info("draft saved id=%s actor=%s", post.ap_id, actor.ap_id)
     return Published(
         ap_id=post.ap_id, html_url=post.html_url or "", slug=post.slug or "", state="draft"
@@ -247,6 +249,7 @@ async def publish_post(
         session.add(post)
         await session.flush()
         await attach_media(session, post, media)
+        await index_post_tags(session, post)
         if later is None:
             await record_post_create(session, actor, post, now)
     logger.info("post %s id=%s actor=%s", post.state, post.ap_id, actor.ap_id)

@@ -6,20 +6,16 @@ from starlette.responses import Response
 
 from hub.activitypub.activities import build_tombstone
 from hub.activitypub.build import build_ordered_collection, build_ordered_collection_page
-from hub.models import Actor
-from hub.services.actors import (
-    actor_document,
-    ensure_instance_actor,
-    find_local_actor,
-    summarise,
-)
+from hub.services.actors import actor_document, ensure_instance_actor
 from hub.services.collections import COLLECTION_NAMES, CollectionName, collection_page
+from hub.services.listing import is_shown_on_its_page
 from hub.services.publishing import get_local_post
 from hub.web.app_state import hub_context
+from hub.web.caching import ACTOR_MAX_AGE, GONE_MAX_AGE, POST_MAX_AGE, cacheable
 from hub.web.negotiation import negotiate
-from hub.web.pages import render_profile
+from hub.web.pages import render_deleted_post, render_post_page, render_profile
+from hub.web.paths import actor_from_path
 from hub.web.responses import activity_json
-from hub.web.templating import render
 
 MAX_CURSOR = 2**62
 
@@ -32,20 +28,12 @@ def wants_json(request: Request) -> bool:
     return representation == "json"
 
 
-async def _actor_from_path(request: Request) -> Actor:
-    actor = await find_local_actor(hub_context(request), request.path_params["username"])
-    if actor is None or actor.is_instance_actor:
-        raise HTTPException(404, "no such actor")
-    if actor.deleted_at is not None:
-        raise HTTPException(410, "this actor was deleted")
-    return actor
-
-
 async def actor(request: Request) -> Response:
     """Serve a local actor: JSON to ActivityPub clients, the profile page to browsers."""
-    local_actor = await _actor_from_path(request)
+    local_actor = await actor_from_path(request)
     if wants_json(request):
-        return activity_json(await actor_document(hub_context(request), local_actor))
+        document = await actor_document(hub_context(request), local_actor)
+        return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
     return await render_profile(request, local_actor)
 
 
@@ -54,7 +42,7 @@ async def instance_actor(request: Request) -> Response:
     wants_json(request)
     ctx = hub_context(request)
     document = await actor_document(ctx, await ensure_instance_actor(ctx))
-    return activity_json(document)
+    return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
 
 
 def _parse_cursor(request: Request) -> int | None:
@@ -72,7 +60,7 @@ async def collection(request: Request) -> Response:
     if name not in COLLECTION_NAMES:
         raise HTTPException(404, "no such collection")
     collection_name: CollectionName = name
-    local_actor = await _actor_from_path(request)
+    local_actor = await actor_from_path(request)
     wants_json(request)
     ctx = hub_context(request)
     collection_id = f"{local_actor.ap_id}/{collection_name}"
@@ -115,15 +103,12 @@ async def post(request: Request) -> Response:
         if as_json:
             response = activity_json(build_tombstone(local_post.ap_id, local_post.deleted_at))
             response.status_code = 410
-            return response
-        raise HTTPException(410, "this post was deleted")
-    if local_post.visibility not in ("public", "unlisted"):
+            return cacheable(request, response, max_age=GONE_MAX_AGE)
+        return render_deleted_post(request, author)
+    if not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     if as_json:
-        return activity_json(local_post.document or {})
-    return render(
-        request,
-        "post.html",
-        {"actor": summarise(author), "post": local_post},
-        headers={"Vary": "Accept"},
-    )
+        last_changed = local_post.updated_at or local_post.published_at
+        response = activity_json(local_post.document or {})
+        return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_changed)
+    return await render_post_page(request, author, local_post)

@@ -3,7 +3,14 @@
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hub.web import activitypub_endpoints, inbox_endpoints, media_endpoints, pages, wellknown
+from hub.web import (
+    activitypub_endpoints,
+    feeds,
+    inbox_endpoints,
+    media_endpoints,
+    pages,
+    wellknown,
+)
 from hub.web.admin import accounts_pages, compose_pages, login_pages, posts_pages
 from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
@@ -22,6 +29,10 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route("/tags/{tag}", pages.tag_page, methods=["GET"], name="tag"),
+        Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
+        Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
+        Route("/@{username}/series/{series_slug}", pages.series_page, methods=["GET"]),
         Route("/@{username}/{slug}", activitypub_endpoints.post, methods=["GET"]),
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
