@@ -113,7 +113,7 @@ def audience(
 
     Mentioned actors join `cc`, or `to` for followers-only posts, which have no `cc`.
     """
-    extra = [actor_id for actor_id in dict.fromkeys(mentioned)]
+    extra = list(dict.fromkeys(mentioned))
     if visibility == "public":
         return [PUBLIC], [followers_url, *extra]
     if visibility == "unlisted":
@@ -202,8 +202,8 @@ def build_create(activity_id: str, post: JsonObject) -> JsonObject:
 
 
 def build_update(activity_id: str, post: JsonObject) -> JsonObject:
-    """Return an Update carrying the whole new object."""
-    return _wrap("Update", activity_id, post)
+    """Return an Update carrying the whole new object, dated at its `updated` time."""
+    return _wrap("Update", activity_id, post, published=post.get("updated"))
 
 
 def build_delete(
@@ -231,14 +231,16 @@ def build_tombstone(object_id: str, deleted_at: datetime) -> JsonObject:
     }
 
 
-def _wrap(kind: str, activity_id: str, post: JsonObject) -> JsonObject:
+def _wrap(
+    kind: str, activity_id: str, post: JsonObject, *, published: str | None = None
+) -> JsonObject:
     inner = {key: value for key, value in post.items() if key != "@context"}
     return {
         "@context": post.get("@context", AS_CONTEXT),
         "id": activity_id,
         "type": kind,
         "actor": post["attributedTo"],
-        "published": post["published"],
+        "published": published or post["published"],
         "to": post["to"],
         "cc": post["cc"],
         "object": inner,

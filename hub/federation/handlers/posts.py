@@ -6,7 +6,7 @@ from typing import Any
 import nh3
 from sqlmodel import col, select
 
-from hub.activitypub.jsonld import id_of
+from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import RemotePost, parse_post
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
@@ -54,12 +54,34 @@ async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
         return (await session.exec(statement)).first() is not None
 
 
+async def _mentions_us(ctx: HubContext, document: Any) -> bool:
+    """Return whether the object addresses or mentions one of our actors (spec §5.5)."""
+    if not isinstance(document, dict):
+        return False
+    named = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
+    named |= {
+        id_of(tag.get("href"))
+        for tag in as_list(document.get("tag"))
+        if isinstance(tag, dict) and tag.get("type") == "Mention"
+    }
+    ids = [item for item in named if item]
+    if not ids:
+        return False
+    async with ctx.sessions() as session:
+        statement = select(Actor.id).where(col(Actor.ap_id).in_(ids), col(Actor.is_local)).limit(1)
+        return (await session.exec(statement)).first() is not None
+
+
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post when a local actor follows its author or it replies to us."""
+    """Store a remote post by an author we follow, or one that mentions or replies to us."""
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    if not (await _is_followed_locally(ctx, author) or await _is_reply_to_us(ctx, post)):
+    if not (
+        await _is_followed_locally(ctx, author)
+        or await _is_reply_to_us(ctx, post)
+        or await _mentions_us(ctx, activity.get("object"))
+    ):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
     await _save(ctx, author, post, activity["object"])
