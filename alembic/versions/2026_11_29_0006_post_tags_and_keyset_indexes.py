@@ -21,8 +21,6 @@ _posts = sa.table(
     "posts",
     sa.column("id", sa.Integer()),
     sa.column("is_local", sa.Boolean()),
-    sa.column("state", sa.String()),
-    sa.column("visibility", sa.String()),
     sa.column("deleted_at", hub.models.types.UTCDateTime()),
     sa.column("published_at", hub.models.types.UTCDateTime()),
     sa.column("tags", sa.JSON()),
@@ -66,13 +64,10 @@ def upgrade() -> None:
 
 
 def _index_existing_tags() -> None:
-    """List the tags of posts published before this revision (public, local, not deleted)."""
+    """Index the tags of the local posts written before this revision (not deleted ones)."""
     connection = op.get_bind()
     listed = sa.select(_posts.c.id, _posts.c.published_at, _posts.c.tags).where(
-        _posts.c.is_local.is_(True),
-        _posts.c.state == "published",
-        _posts.c.visibility == "public",
-        _posts.c.deleted_at.is_(None),
+        _posts.c.is_local.is_(True), _posts.c.deleted_at.is_(None)
     )
     rows = []
     for post_id, published_at, tags in connection.execute(listed):

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, NoReturn
 
-from hub.cli import admin_commands, federation_commands, server_commands
+from hub.cli import admin_commands, demo_commands, federation_commands, server_commands
 from hub.cli.output import fail
 from hub.config import load_settings, process_environment
 from hub.errors import ConfigError, HubError
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     server_commands.register(commands)
     admin_commands.register(commands)
     federation_commands.register(commands)
+    demo_commands.register(commands)
     return parser
 
 

@@ -58,9 +58,10 @@ class Post(SQLModel, table=True):
 
 
 class PostTag(SQLModel, table=True):
-    """One tag of a publicly listed local post, so tag pages page by index, not by scanning.
+    """One tag of a local post that is not deleted, so tag pages page by index, not by scanning.
 
     Kept in step with its post by `hub.services.listing.index_post_tags`; `tag` is lowercase.
+    Tag pages still check the post's state and visibility.
     """
 
     __tablename__ = "post_tags"

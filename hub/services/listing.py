@@ -40,14 +40,17 @@ def tag_key(name: str) -> str:
 async def index_post_tags(session: AsyncSession, post: Post) -> None:
     """Bring `post_tags` in step with one local post; call in the transaction that changed it.
 
-    Every write to a local post (publish, edit, delete, a scheduled post going out) must call
-    this, or its tag pages go stale: tag pages read only this index. Idempotent.
+    Every local post that is not deleted is indexed with its tags and `published_at`,
+    whatever its state or visibility: tag pages filter on the post itself. So a scheduled
+    post (its `published_at` is its time) appears on its tag pages the moment the worker
+    marks it published, without the worker touching the index. Call this after creating a
+    post or changing its tags, `published_at` or `deleted_at`. Idempotent.
     """
     if post.id is None:
         await session.flush()
     assert post.id is not None  # noqa: S101 - flushed above
     await session.exec(delete(PostTag).where(col(PostTag.post_id) == post.id))
-    if not (post.is_local and is_listed(post)):
+    if not post.is_local or post.deleted_at is not None:
         return
     names = sorted({tag_key(name) for name in post.tags} - {""})
     session.add_all(

@@ -63,8 +63,12 @@ class PostView:
 
 
 def image_url(settings: Settings, attachment: MediaAttachment) -> str:
-    """Return where an attachment is served: `/media/{file_name}` for ours, else its remote URL."""
-    if attachment.file_name:
+    """Return where an attachment is served: `/media/{file_name}` for ours, else its remote URL.
+
+    The same URL as `hub.services.media.media_url`, for callers that hold only Settings (a
+    view built for a preview).
+    """
+    if attachment.is_local and attachment.file_name:
         return settings.url(f"/media/{quote(attachment.file_name)}")
     return attachment.remote_url or ""
 

@@ -7,7 +7,7 @@ import pytest
 
 from hub.cli import main
 
-COMMANDS = ("init", "serve", "worker", "migrate", "account", "actor")
+COMMANDS = ("init", "serve", "worker", "migrate", "account", "actor", "demo")
 
 
 def write_config(tmp_path: Path, database_url: str) -> str:
@@ -118,3 +118,17 @@ def test_account_create_generates_a_password_when_none_given(
     assert "one-time password: " in output
     assert main(["--config", config, "account", "create", "not-an-email"]) == 1
     assert "email" in capsys.readouterr().err
+
+
+def test_demo_publishes_example_posts_on_a_fresh_hub(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, database_url)
+    assert main(["--config", config, "init", "--actor", "org"]) == 0
+    capsys.readouterr()
+    assert main(["--config", config, "demo"]) == 0
+    urls = capsys.readouterr().out.split()
+    assert len(urls) == 5
+    assert all(url.startswith("https://hub.test/@org/") for url in urls)
+    assert main(["--config", config, "demo", "--as", "org"]) == 1
+    assert "has posts already" in capsys.readouterr().err

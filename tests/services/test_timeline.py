@@ -1,16 +1,28 @@
 """Read services of the public web: who sees which posts, and keyset pages that never skip."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from hub.clock import ManualClock
 from hub.context import HubContext
-from hub.models import Actor, Post
+from hub.federation.scheduled import publish_due_posts
+from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import create_actor
 from hub.services.errors import InvalidInput, NotFound
 from hub.services.listing import index_post_tags
-from hub.services.publishing import publish
+from hub.services.media import media_url
+from hub.services.post_views import image_url
+from hub.services.publishing import (
+    PostInput,
+    delete_post,
+    edit_post,
+    publish,
+    publish_post,
+    save_draft,
+)
 from hub.services.timeline import (
     Cursor,
     PostPage,
@@ -233,3 +245,60 @@ def test_malformed_cursors_are_invalid_input(raw: str) -> None:
 def test_cursor_round_trips() -> None:
     cursor = Cursor(START + timedelta(microseconds=7), 42)
     assert parse_cursor(cursor.encode()) == cursor
+
+
+async def test_tag_and_series_pages_follow_a_post_through_its_life(
+    ctx: HubContext, org: Actor, clock: ManualClock
+) -> None:
+    values = PostInput(
+        title=OBSERVATORY_7.title,
+        summary=OBSERVATORY_7.summary,
+        body_markdown="We begin to *take stock*.",
+        tags=("Observatory",),
+        series="Observatory Sightings",
+    )
+
+    async def listed() -> dict[str, list[str]]:
+        return {
+            "tag": [post.title for post in (await tag_posts(ctx, "observatory")).posts],
+            "series": [
+                post.title
+                for post in (await series_posts(ctx, org, "observatory-sightings")).page.posts
+            ]
+            if (await actor_posts(ctx, org)).posts
+            else [],
+            "home": [post.title for post in (await latest_posts(ctx)).posts],
+        }
+
+    nothing: dict[str, list[str]] = {"tag": [], "series": [], "home": []}
+    # A draft, then a post scheduled for tomorrow: nowhere yet.
+    draft = await save_draft(ctx, "org", values)
+    assert await listed() == nothing
+    await publish_post(
+        ctx, "org", values, slug=draft.slug, publish_at=clock.now + timedelta(days=1)
+    )
+    assert await listed() == nothing
+    # When the worker sends it, it is listed everywhere at once.
+    clock.advance(timedelta(days=1))
+    assert await publish_due_posts(ctx) == 1
+    title = OBSERVATORY_7.title
+    assert await listed() == {"tag": [title], "series": [title], "home": [title]}
+    # An edit that changes its tags moves it between tag pages.
+    await edit_post(ctx, "org", draft.slug, replace(values, tags=("stocktake",)))
+    assert (await tag_posts(ctx, "observatory")).posts == ()
+    assert [post.title for post in (await tag_posts(ctx, "stocktake")).posts] == [title]
+    # Deleted, it leaves every list.
+    await delete_post(ctx, "org", draft.slug)
+    assert (await tag_posts(ctx, "stocktake")).posts == ()
+    assert await listed() == nothing
+
+
+def test_views_link_images_where_the_media_route_serves_them(ctx: HubContext) -> None:
+    attachment = MediaAttachment(
+        file_name="3f2a9c.jpg",
+        media_type="image/jpeg",
+        description="A kitchen table",
+        created_at=START,
+    )
+    assert image_url(ctx.settings, attachment) == media_url(ctx, attachment)
+    assert image_url(ctx.settings, attachment) == "https://hub.test/media/3f2a9c.jpg"

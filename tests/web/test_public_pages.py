@@ -8,7 +8,10 @@ import pytest
 from hub.context import HubContext
 from hub.models import Actor
 from hub.services.actors import create_actor
+from hub.services.media import upload_image
+from hub.services.publishing import PostInput, publish_post
 from tests.support.html import parse_page
+from tests.support.images import image_bytes
 from tests.support.posts import START, Image, add_post, add_seed_posts
 from tests.support.seed import HUDDLE_CRAFT, MICRO_CARE, OBSERVATORY_7, OBSERVATORY_8, SEED_POSTS
 
@@ -319,3 +322,38 @@ async def test_actor_document_credits_the_hub_domain(client: httpx.AsyncClient, 
     # spec §5.9: Mastodon trusts fediverse:creator only on domains the actor lists
     response = await client.get("/users/org", headers=AP_ACCEPT)
     assert response.json()["attributionDomains"] == ["hub.test"]
+
+
+async def test_post_published_with_an_uploaded_image_shows_it_from_the_media_route(
+    client: httpx.AsyncClient, ctx: HubContext, org: Actor
+) -> None:
+    upload = await upload_image(
+        ctx,
+        image_bytes((640, 360), "JPEG"),
+        filename="street-party.jpg",
+        declared_type="image/jpeg",
+        description="A street party seen from a window",
+        account_id=None,
+    )
+    assert upload.id is not None
+    published = await publish_post(
+        ctx,
+        "org",
+        PostInput(
+            title=OBSERVATORY_8.title,
+            summary=OBSERVATORY_8.summary,
+            body_markdown="We scratch beneath the surface.",
+            tags=("observatory",),
+            series="Observatory Sightings",
+            media_ids=(upload.id,),
+        ),
+    )
+    page = parse_page((await client.get(published.html_url)).text)
+    image = page.find("img")
+    assert image.attrs["alt"] == "A street party seen from a window"
+    assert (image.attrs["width"], image.attrs["height"]) == ("640", "360")
+    assert page.meta("og:image") == image.attrs["src"]
+    served = await client.get(image.attrs["src"])
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/jpeg"
+    assert page.find_all("a", href="https://hub.test/@org/series/observatory-sightings")
