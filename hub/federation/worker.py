@@ -1,6 +1,7 @@
 """The worker: claims due jobs from the inbox, fan-out and delivery queues and runs them.
 
-It also publishes scheduled posts when they fall due (`federation.scheduled`).
+It also runs an injected pass that publishes scheduled posts when they fall due
+(`services.scheduling.publish_due_posts` in the app and the `hub worker` command).
 
 `run_forever` serves (three loops, each polling briefly when idle and woken early by
 `wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
@@ -25,12 +26,13 @@ from hub.federation.delivery import DELIVERY_TIMEOUT_SECONDS, deliver
 from hub.federation.errors import RemoteBusy, RemoteError
 from hub.federation.fanout import run_fanout
 from hub.federation.retry import RetryPolicy
-from hub.federation.scheduled import publish_due_posts
 from hub.models import Delivery, FanoutJob, InboxItem
 
 logger = logging.getLogger(__name__)
 
 InboxProcessor = Callable[[HubContext, int], Awaitable[None]]
+# Publishes what has fallen due and returns how many; see services.scheduling.
+DuePublisher = Callable[[HubContext], Awaitable[int]]
 
 LEASE = timedelta(minutes=10)
 MAX_DELIVERIES_IN_FLIGHT = 32
@@ -80,6 +82,7 @@ class Worker:
         ctx: HubContext,
         *,
         apply_inbox_item: InboxProcessor,
+        publish_due: DuePublisher | None = None,
         retry_policy: RetryPolicy | None = None,
         inbox_retry_policy: RetryPolicy = INBOX_RETRY_POLICY,
         max_in_flight: int = MAX_DELIVERIES_IN_FLIGHT,
@@ -94,6 +97,7 @@ class Worker:
             raise ValueError(f"lease must be at least {2 * worst_wait:.0f} s")
         self.ctx = ctx
         self.apply_inbox_item = apply_inbox_item
+        self.publish_due = publish_due
         self.retry_policy = retry_policy or RetryPolicy()
         self.inbox_retry_policy = inbox_retry_policy
         self.max_in_flight = max_in_flight
@@ -290,8 +294,10 @@ class Worker:
         )  # fmt: skip
 
     async def _scheduled_pass(self, raise_bugs: bool) -> int:
+        if self.publish_due is None:
+            return 0
         try:
-            published = await publish_due_posts(self.ctx)
+            published = await self.publish_due(self.ctx)
         except Exception:  # the worker's boundary: our bug must not stop the other queues
             logger.exception("publishing scheduled posts crashed")
             if raise_bugs:

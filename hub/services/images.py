@@ -95,16 +95,19 @@ def process_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ProcessedImag
             raise InvalidInput("image", "could not be read; the file may be damaged") from None
         icc_profile = image.info.get("icc_profile")
     stored_as = STORED_AS[source_format]
-    frame = upright.convert(_output_mode(upright, stored_as))
-    frame.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    frame.info = {}  # no comment, EXIF, XMP or text chunk may reach the new file
-    options: dict[str, object] = {}
-    if isinstance(icc_profile, bytes) and icc_profile:
-        options["icc_profile"] = icc_profile
-    if stored_as in ("JPEG", "WEBP"):
-        options["quality"] = QUALITY
-    output = BytesIO()
-    frame.save(output, format=stored_as, **options)
+    try:
+        frame = upright.convert(_output_mode(upright, stored_as))
+        frame.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        frame.info = {}  # no comment, EXIF, XMP or text chunk may reach the new file
+        options: dict[str, object] = {}
+        if isinstance(icc_profile, bytes) and icc_profile:
+            options["icc_profile"] = icc_profile
+        if stored_as in ("JPEG", "WEBP"):
+            options["quality"] = QUALITY
+        output = BytesIO()
+        frame.save(output, format=stored_as, **options)
+    except (OSError, ValueError):
+        raise InvalidInput("image", "could not be converted; try saving it as a JPEG") from None
     return ProcessedImage(
         data=output.getvalue(),
         media_type=MEDIA_TYPES[stored_as],

@@ -40,6 +40,8 @@ class MarkdownPost:
     summary: str
     body: str
     tags: list[str] = field(default_factory=list)
+    series: str = ""
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def normalise_tags(raw: Any) -> list[str]:
 
 
 def parse_markdown_post(text: str) -> MarkdownPost:
-    """Split front matter (title, summary, tags) from the Markdown body.
+    """Split front matter (title, summary, tags, series, language) from the Markdown body.
 
     Raises:
         InvalidInput: no front matter, malformed YAML, or no title.
@@ -247,4 +249,6 @@ def parse_markdown_post(text: str) -> MarkdownPost:
         summary=str(meta.get("summary") or "").strip(),
         body=text[match.end() :].strip(),
         tags=normalise_tags(meta.get("tags")),
+        series=str(meta.get("series") or "").strip(),
+        language=str(meta["language"]).strip() if meta.get("language") else None,
     )

@@ -185,3 +185,24 @@ async def test_scheduled_post_federates_at_its_time_and_only_once(network: Netwo
     assert await received_types(network, ALPHA, published.ap_id) == ["Create"]
     response = await fetch(network, published.ap_id, "application/activity+json")
     assert response.status_code == 200
+
+
+async def test_post_with_a_content_warning_reaches_the_follower_as_a_sensitive_note(
+    network: Network,
+) -> None:
+    await setup_orgs(network)
+    beta = network.hub(BETA)
+    values = PostInput(
+        title="After the flood", summary="What we lost.", body_markdown="The details.",
+        content_warning="Loss and grief",
+    )  # fmt: skip
+    published = await publish_post(beta, "org", values)
+    await network.settle()
+    copy = await stored_copy(network, ALPHA, published.ap_id)
+    assert copy is not None
+    assert copy.document is not None
+    assert copy.object_type == "Note"
+    assert copy.summary == "Loss and grief"
+    assert copy.document["sensitive"] is True
+    assert "The details." in copy.content_html
+    assert published.html_url in copy.content_html

@@ -207,3 +207,27 @@ async def test_only_uploaded_files_are_served(
     place_stray_files(media_folder(ctx))
     response = await client.get(path)
     assert response.status_code == 404
+
+
+def image_in_mode(mode: str, image_format: str, **options: object) -> bytes:
+    """Return a small image in a given Pillow mode."""
+    output = BytesIO()
+    Image.new(mode, (50, 40)).save(output, format=image_format, **options)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "stored_mode"),
+    [
+        (image_in_mode("I;16", "PNG"), "RGB"),
+        (image_in_mode("P", "PNG", transparency=0), "RGBA"),
+        (image_in_mode("CMYK", "JPEG"), "RGB"),
+        (image_in_mode("LA", "PNG"), "LA"),
+    ],
+    ids=["16-bit-png", "palette-with-transparency", "cmyk-jpeg", "grey-with-alpha"],
+)
+async def test_unusual_colour_modes_are_stored_in_web_modes(
+    ctx: HubContext, data: bytes, stored_mode: str
+) -> None:
+    attachment = await upload(ctx, data)
+    assert stored_image(ctx, attachment).mode == stored_mode

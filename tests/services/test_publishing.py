@@ -13,7 +13,6 @@ from starlette.applications import Starlette
 from hub.activitypub.jsonld import PUBLIC
 from hub.clock import ManualClock
 from hub.context import HubContext
-from hub.federation.scheduled import publish_due_posts
 from hub.models import FanoutJob, MediaAttachment, OutgoingActivity, Post
 from hub.services.accounts import create_account
 from hub.services.actors import create_actor, get_local_actor
@@ -27,6 +26,7 @@ from hub.services.publishing import (
     publish_post,
     save_draft,
 )
+from hub.services.scheduling import publish_due_posts
 from hub.web.app import create_app
 from tests.support.images import image_bytes
 from tests.support.keys import KeyPool

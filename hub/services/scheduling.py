@@ -1,5 +1,8 @@
 """Publish scheduled posts when they fall due: state, Create and fan-out in one transaction.
 
+The worker runs `publish_due_posts` as one of its passes (injected by the app and the
+`hub worker` command, as the inbox handlers are).
+
 Each post moves from `scheduled` to `published` by a conditional UPDATE inside the
 transaction that records its Create. A second worker racing for the same post updates no
 row (PostgreSQL makes it wait for the first and re-check; SQLite has one writer), so every
@@ -39,10 +42,11 @@ async def publish_due_posts(ctx: HubContext, *, limit: int = BATCH_SIZE) -> int:
                 sa.update(Post)
                 .where(col(Post.id) == post_id, col(Post.state) == "scheduled")
                 .where(col(Post.scheduled_at) <= now)
-                .values(state="published")
+                .values(state="published", scheduled_at=None)
             )
             if moved.rowcount != 1:
                 continue  # another worker published it, or it was unscheduled meanwhile
+            # Pending posts alone keep `scheduled_at`, so the index scan stays small.
             post = await session.get(Post, post_id)
             actor = None if post is None else await session.get(Actor, post.actor_id)
             if post is None or actor is None:
