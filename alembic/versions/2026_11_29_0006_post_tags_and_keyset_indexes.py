@@ -69,7 +69,7 @@ def _index_existing_tags() -> None:
     listed = sa.select(_posts.c.id, _posts.c.published_at, _posts.c.tags).where(
         _posts.c.is_local.is_(True), _posts.c.deleted_at.is_(None)
     )
-    rows = []
+    rows: list[dict[str, object]] = []
     for post_id, published_at, tags in connection.execute(listed):
         names = {str(tag).lower() for tag in tags or []}
         rows.extend(

@@ -8,7 +8,6 @@ import pytest
 
 from hub.clock import ManualClock
 from hub.context import HubContext
-from hub.federation.scheduled import publish_due_posts
 from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import create_actor
 from hub.services.errors import InvalidInput, NotFound
@@ -23,6 +22,7 @@ from hub.services.publishing import (
     publish_post,
     save_draft,
 )
+from hub.services.scheduling import publish_due_posts
 from hub.services.timeline import (
     Cursor,
     PostPage,
