@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 
 from hub.clock import ManualClock
 from hub.context import HubContext
-from hub.services.accounts import MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL
+from hub.services.logins import MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL
 from hub.web.app import create_app
 from tests.support.keys import KeyPool
 from tests.support.settings import make_settings

@@ -1,7 +1,5 @@
 """The compose and edit forms: preview, upload images, save a draft, publish now or later, edit."""
 
-from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.datastructures import UploadFile
@@ -17,7 +15,6 @@ from hub.services.media import describe_media, upload_image
 from hub.services.post_building import MAX_IMAGES, clean_input
 from hub.services.publishing import edit_post, publish_post, save_draft
 from hub.services.staff_posts import (
-    ComposePreview,
     FormImage,
     compose_preview,
     form_image,
@@ -26,13 +23,13 @@ from hub.services.staff_posts import (
 )
 from hub.web.admin.compose_form import (
     ACTIONS,
-    VISIBILITY_CHOICES,
     ComposeForm,
     ImageChoice,
     chosen_upload,
     form_for_local_time,
 )
-from hub.web.admin.rendering import redirect_with_notice, render_staff
+from hub.web.admin.compose_rendering import FIELD_LABELS, PostRef, render_compose
+from hub.web.admin.rendering import redirect_with_notice
 from hub.web.app_state import hub_context
 from hub.web.auth import PasswordChangeRequired, current_account, staff_account
 from hub.web.csrf import csrf_problem
@@ -44,39 +41,6 @@ SIGNED_OUT = (
     "(/login), then come back here and submit again: everything you typed is still here."
 )
 FILE_NOT_KEPT = " Files are not kept when a form is refused: choose the image again."
-FIELD_LABELS = {
-    "actor": "Publish as",
-    "title": "Title",
-    "summary": "In brief",
-    "body": "Body",
-    "tags": "Tags",
-    "series": "Series",
-    "visibility": "Who can see it",
-    "content_warning": "Content warning",
-    "language": "Language",
-    "image": "Add an image",
-    "image_alt": "Description of the new image",
-    "alt": "Images",
-    "publish_at": "Publish at",
-}
-STATE_LABELS = {
-    "draft": "a draft",
-    "scheduled": "scheduled",
-    "published": "published",
-}
-
-
-@dataclass(frozen=True)
-class PostRef:
-    """The post an edit form is about."""
-
-    actor: str
-    slug: str
-
-    @property
-    def edit_url(self) -> str:
-        """Return the URL of its edit form."""
-        return f"/admin/posts/{self.actor}/{self.slug}/edit"
 
 
 async def compose_page(request: Request) -> Response:
@@ -86,7 +50,7 @@ async def compose_page(request: Request) -> Response:
     names = [actor.username or "" for actor in actors]
     wanted = request.query_params.get("actor", "")
     form = ComposeForm(actor=wanted if wanted in names else (names[0] if names else ""))
-    return await _render(request, account, form, [], ref=None, state=None)
+    return await render_compose(request, account, form, [], ref=None, state=None)
 
 
 async def edit_page(request: Request) -> Response:
@@ -111,7 +75,7 @@ async def edit_page(request: Request) -> Response:
         time_zone="UTC",
         images=[ImageChoice(image.media_id, image.alt) for image in editable.images],
     )
-    return await _render(
+    return await render_compose(
         request,
         account,
         form,
@@ -149,7 +113,7 @@ async def _submit(request: Request, ref: PostRef | None) -> Response:
     if account is None:
         # Show the form again rather than a login page, so that nothing typed is lost.
         errors = {"form": SIGNED_OUT + (FILE_NOT_KEPT if upload else "")}
-        return await _render(
+        return await render_compose(
             request, None, form, [], ref=ref, state=None, errors=errors, status_code=401
         )
     if account.must_change_password:
@@ -167,7 +131,7 @@ async def _submit(request: Request, ref: PostRef | None) -> Response:
     problem = csrf_problem(request, posted)
     if problem is not None:
         errors = {"form": problem + (FILE_NOT_KEPT if upload else "")}
-        return await _render(
+        return await render_compose(
             request, account, form, images, ref=ref, state=state, errors=errors, status_code=403
         )
     action = text_field(posted, "action", max_length=16)
@@ -184,7 +148,7 @@ async def _submit(request: Request, ref: PostRef | None) -> Response:
     if not errors:
         await _save_descriptions(ctx, account, form, images, errors)
     if errors:
-        return await _render(
+        return await render_compose(
             request, account, form, images, ref=ref, state=state, errors=errors, status_code=400
         )
     try:
@@ -198,10 +162,16 @@ async def _submit(request: Request, ref: PostRef | None) -> Response:
     except (NotFound, Conflict) as error:
         errors["form"] = str(error)
         status_code = 409
-    return await _render(
-        request, account, form, images, ref=ref, state=state, errors=errors,
+    return await render_compose(
+        request,
+        account,
+        form,
+        images,
+        ref=ref,
+        state=state,
+        errors=errors,
         status_code=status_code,
-    )  # fmt: skip
+    )
 
 
 def _has(images: list[FormImage], media_id: int) -> bool:
@@ -306,7 +276,9 @@ async def _act(
         if action == "preview":
             actor = await get_local_actor(ctx, form.actor)
             preview = await compose_preview(ctx, actor, values, slug=slug)
-        return await _render(request, account, form, images, ref=ref, state=state, preview=preview)
+        return await render_compose(
+            request, account, form, images, ref=ref, state=state, preview=preview
+        )
     if action == "draft":
         saved = await save_draft(ctx, form.actor, values, account_id=account.id, slug=slug)
         target = PostRef(form.actor, saved.slug).edit_url
@@ -329,76 +301,3 @@ async def _act(
         return redirect_with_notice(request, POSTS_PAGE, notice)
     await publish_post(ctx, form.actor, values, account_id=account.id, slug=slug)
     return redirect_with_notice(request, POSTS_PAGE, f"Published “{form.title.strip()}”.")
-
-
-async def _render(
-    request: Request,
-    account: Account | None,
-    form: ComposeForm,
-    images: list[FormImage],
-    *,
-    ref: PostRef | None,
-    state: str | None,
-    errors: dict[str, str] | None = None,
-    preview: ComposePreview | None = None,
-    extra: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> Response:
-    ctx = hub_context(request)
-    if account is not None:
-        actors = await publishable_actors(ctx, account.id)
-        choices = [
-            (actor.username or "", f"@{actor.username} ({actor.display_name or actor.username})")
-            for actor in actors
-        ]
-    else:
-        choices = [(form.actor, f"@{form.actor}")]
-    typed_alt = {choice.media_id: choice for choice in form.images}
-    image_rows = [
-        {
-            "media_id": image.media_id,
-            "url": image.url,
-            "width": image.width,
-            "height": image.height,
-            "alt": typed_alt[image.media_id].alt if image.media_id in typed_alt else image.alt,
-            "remove": image.media_id in typed_alt and typed_alt[image.media_id].remove,
-        }
-        for image in images
-    ]
-    context: dict[str, Any] = {
-        "page_title": "Write a post" if ref is None else "Edit the post",
-        "mode": "new" if ref is None else "edit",
-        "state": state,
-        "state_label": STATE_LABELS.get(state or "", ""),
-        "action_url": "/admin/compose" if ref is None else ref.edit_url,
-        "delete_url": "" if ref is None else f"/admin/posts/{ref.actor}/{ref.slug}/delete",
-        "form": form,
-        "actor_choices": choices,
-        "visibility_choices": VISIBILITY_CHOICES,
-        "images": image_rows,
-        "errors": errors or {},
-        "field_labels": FIELD_LABELS
-        | {f"alt_{row['media_id']}": f"Image {n} description" for n, row in
-           enumerate(image_rows, start=1)},
-        "preview": None if preview is None else _preview_context(ctx, preview, form.actor),
-        "max_upload_bytes": ctx.settings.max_upload_bytes,
-        "max_upload_mb": round(ctx.settings.max_upload_bytes / 1048576, 1),
-        "publish_at_utc": "",
-    }  # fmt: skip
-    context.update(extra or {})
-    return render_staff(
-        request, "admin/compose.html", context, account=account, status_code=status_code
-    )
-
-
-def _preview_context(ctx: HubContext, preview: ComposePreview, actor: str) -> dict[str, Any]:
-    view = preview.preview.mastodon
-    return {
-        "page": preview.page,
-        "author_name": preview.page.author.display_name,
-        "author_handle": preview.page.author.handle,
-        "mastodon": view,
-        "tags": [tag.name for tag in preview.page.tags],
-        "instance": ctx.settings.host,
-        "actor": actor,
-    }

@@ -3,8 +3,9 @@
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hub.services.accounts import change_password, log_in
+from hub.services.accounts import change_password
 from hub.services.errors import InvalidInput, TooManyAttempts
+from hub.services.logins import log_in
 from hub.web.admin.rendering import STAFF_HEADERS, redirect_with_notice, render_staff
 from hub.web.app_state import hub_context
 from hub.web.auth import (
