@@ -6,6 +6,7 @@ Create Date: 2026-11-29 18:16:36.342954
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -69,7 +70,7 @@ def _index_existing_tags() -> None:
     listed = sa.select(_posts.c.id, _posts.c.published_at, _posts.c.tags).where(
         _posts.c.is_local.is_(True), _posts.c.deleted_at.is_(None)
     )
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for post_id, published_at, tags in connection.execute(listed):
         names = {str(tag).lower() for tag in tags or []}
         rows.extend(

@@ -151,3 +151,16 @@ async def test_head_request_gets_headers_without_a_body(
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["etag"]
+
+
+async def test_gone_actors_are_briefly_cacheable(
+    client: httpx.AsyncClient, ctx: HubContext, org: Actor
+) -> None:
+    async with ctx.sessions() as session, session.begin():
+        stored = await session.get(Actor, org.id)
+        assert stored is not None
+        stored.deleted_at = START
+    for headers in (HTML_ACCEPT, AP_ACCEPT):
+        response = await client.get("/users/org", headers=headers)
+        assert response.status_code == 410
+        assert 0 < _max_age(response) <= 300
