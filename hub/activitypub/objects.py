@@ -10,6 +10,22 @@ from hub.activitypub.jsonld import PUBLIC_ALIASES, as_list, id_of
 
 POST_TYPES = frozenset({"Note", "Article", "Page"})
 MAX_TEXT_LENGTH = 512 * 1024
+# Mastodon keeps four media of a post and reads alt text up to 10 000 characters (spec §5.7).
+MAX_ATTACHMENTS = 4
+MAX_DESCRIPTION_LENGTH = 10_000
+MAX_URL_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class RemoteAttachment:
+    """A media attachment of a remote post: where the file is and what it shows."""
+
+    url: str
+    media_type: str
+    description: str
+    width: int | None
+    height: int | None
+    blurhash: str | None
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,7 @@ class RemotePost:
     visibility: str
     tags: tuple[str, ...]
     language: str | None
+    attachments: tuple[RemoteAttachment, ...] = ()
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -70,6 +87,50 @@ def visibility_of(document: dict[str, Any]) -> str:
     if followers_like or (attributed and any(item == f"{attributed}/followers" for item in to)):
         return "followers"
     return "direct"
+
+
+def _dimension(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000:
+        return value
+    return None
+
+
+def parse_attachments(value: object) -> tuple[RemoteAttachment, ...]:
+    """Return the first media attachments with an http(s) `url`, as Mastodon reads them.
+
+    `url` may be a string, a Link or a list (the first is used); alt text is `summary`,
+    else `name`. Entries without a usable URL (such as Links with `href`) are skipped.
+    """
+    found: list[RemoteAttachment] = []
+    for item in as_list(value):
+        if len(found) == MAX_ATTACHMENTS:
+            break
+        if not isinstance(item, dict):
+            continue
+        first = next(iter(as_list(item.get("url"))), None)
+        url = first.get("href") if isinstance(first, dict) else first
+        if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+            continue
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        media_type = item.get("mediaType")
+        if not isinstance(media_type, str) and isinstance(first, dict):
+            media_type = first.get("mediaType")
+        description = item.get("summary") or item.get("name") or ""
+        blurhash = item.get("blurhash")
+        found.append(
+            RemoteAttachment(
+                url=url,
+                media_type=media_type[:64] if isinstance(media_type, str) else "",
+                description=description[:MAX_DESCRIPTION_LENGTH]
+                if isinstance(description, str)
+                else "",
+                width=_dimension(item.get("width")),
+                height=_dimension(item.get("height")),
+                blurhash=blurhash[:128] if isinstance(blurhash, str) else None,
+            )
+        )
+    return tuple(found)
 
 
 def parse_post(document: object, *, expected_author: str | None = None) -> RemotePost:
@@ -117,4 +178,5 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         visibility=visibility_of(document),
         tags=tags,
         language=language[:16] if isinstance(language, str) else None,
+        attachments=parse_attachments(document.get("attachment")),
     )

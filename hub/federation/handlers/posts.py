@@ -1,17 +1,19 @@
 """Create, Update and Delete of remote posts: store what our actors follow, sanitised."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import RemotePost, parse_post
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, Post
+from hub.models import Actor, Follow, MediaAttachment, Post
 
 logger = logging.getLogger(__name__)
 
@@ -140,4 +142,29 @@ async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any)
         stored.published_at = post.published_at or stored.published_at
         stored.updated_at = post.updated_at
         session.add(stored)
+        await session.flush()
+        await _replace_media(session, stored, post, now)
     logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
+
+
+async def _replace_media(
+    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
+) -> None:
+    """Keep the post's remote media rows equal to the attachments of its latest version."""
+    assert stored.id is not None  # noqa: S101 - flushed by the caller
+    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
+    for position, attachment in enumerate(post.attachments):
+        session.add(
+            MediaAttachment(
+                post_id=stored.id,
+                position=position,
+                is_local=False,
+                remote_url=attachment.url,
+                media_type=attachment.media_type,
+                description=attachment.description,
+                width=attachment.width,
+                height=attachment.height,
+                blurhash=attachment.blurhash,
+                created_at=now,
+            )
+        )
