@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from hub.context import HubContext
-from hub.models import Actor, MediaAttachment, Post
+from hub.models import MediaAttachment, Post
 from hub.services.accounts import publishable_actors
 from hub.services.actors import get_local_actor
 from hub.services.errors import NotFound
@@ -198,16 +198,21 @@ async def images_for_form(
 
 async def compose_preview(
     ctx: HubContext,
-    actor: Actor,
+    actor_name: str,
     values: PostInput,
     *,
+    account_id: int | None,
     slug: str | None = None,
 ) -> ComposePreview:
     """Return a post before saving, as its page and Mastodon will show it; nothing is saved.
 
     Raises:
+        NotFound: no such actor.
+        PermissionDenied: the account may not publish as the actor.
         InvalidInput: as for a draft (over-long fields, bad tags or language).
     """
+    actor = await get_local_actor(ctx, actor_name)
+    await require_publish_right(ctx, account_id, actor)
     async with ctx.sessions() as session:
         rows = await session.exec(
             select(MediaAttachment).where(col(MediaAttachment.id).in_(list(values.media_ids)))

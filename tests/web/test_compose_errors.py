@@ -254,3 +254,27 @@ async def test_schedule_in_the_past_is_refused_by_the_field(
     assert 'id="publish_at-error"' in response.text
     assert 'value="2020-01-01T09:30"' in response.text
     assert await _posts(staff_ctx) == []
+
+
+async def test_save_on_a_new_post_only_previews_it(
+    staff_ctx: HubContext, browser_like: httpx.AsyncClient
+) -> None:
+    token = await _signed_in(staff_ctx, browser_like)
+    response = await browser_like.post(
+        "/admin/compose", data=TYPED | {"action": "save", "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert 'id="preview"' in response.text
+    assert await _posts(staff_ctx) == []
+
+
+async def test_preview_as_an_actor_without_a_grant_is_refused(
+    staff_ctx: HubContext, browser_like: httpx.AsyncClient
+) -> None:
+    token = await _signed_in(staff_ctx, browser_like, actors=())
+    response = await browser_like.post(
+        "/admin/compose", data=TYPED | {"action": "preview", "csrf_token": token}
+    )
+    assert response.status_code == 403
+    assert 'id="actor-error"' in response.text
+    assert 'id="preview"' not in response.text

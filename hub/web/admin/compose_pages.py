@@ -9,7 +9,6 @@ from starlette.responses import Response
 from hub.context import HubContext
 from hub.models import Account
 from hub.services.accounts import publishable_actors
-from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from hub.services.media import describe_media, upload_image
 from hub.services.post_building import MAX_IMAGES, clean_input
@@ -271,14 +270,9 @@ async def _act(
     """Carry out the button pressed; the services save all of it or nothing."""
     values = form.post_input()
     slug = None if ref is None else ref.slug
-    if action in ("preview", "upload"):
-        preview = None
-        if action == "preview":
-            actor = await get_local_actor(ctx, form.actor)
-            preview = await compose_preview(ctx, actor, values, slug=slug)
-        return await render_compose(
-            request, account, form, images, ref=ref, state=state, preview=preview
-        )
+    if action == "publish":
+        await publish_post(ctx, form.actor, values, account_id=account.id, slug=slug)
+        return redirect_with_notice(request, POSTS_PAGE, f"Published “{form.title.strip()}”.")
     if action == "draft":
         saved = await save_draft(ctx, form.actor, values, account_id=account.id, slug=slug)
         target = PostRef(form.actor, saved.slug).edit_url
@@ -293,11 +287,18 @@ async def _act(
         when = form_for_local_time(publish_at, form.zone()).replace("T", " at ")
         notice = f"Scheduled “{form.title.strip()}” for {when} ({form.time_zone})."
         return redirect_with_notice(request, POSTS_PAGE, notice)
-    if action == "save" and ref is not None and state is not None:
-        await edit_post(ctx, ref.actor, ref.slug, values, account_id=account.id)
-        notice = "Changes saved."
-        if state == "published":
-            notice = "Changes saved and sent to the servers that have the post."
-        return redirect_with_notice(request, POSTS_PAGE, notice)
-    await publish_post(ctx, form.actor, values, account_id=account.id, slug=slug)
-    return redirect_with_notice(request, POSTS_PAGE, f"Published “{form.title.strip()}”.")
+    if action in ("preview", "upload") or ref is None:  # "save" exists only for a post
+        preview = None
+        if action != "upload":
+            preview = await compose_preview(
+                ctx, form.actor, values, account_id=account.id, slug=slug
+            )
+        return await render_compose(
+            request, account, form, images, ref=ref, state=state, preview=preview
+        )
+    # What is left is "save", which only an existing post's form offers.
+    await edit_post(ctx, form.actor, slug or "", values, account_id=account.id)
+    notice = "Changes saved."
+    if state == "published":
+        notice = "Changes saved and sent to the servers that have the post."
+    return redirect_with_notice(request, POSTS_PAGE, notice)
