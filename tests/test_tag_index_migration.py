@@ -1,0 +1,76 @@
+"""Migration 0006 indexes the tags of the posts a Hub already had."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Connection
+from sqlmodel import col, select
+
+from alembic import command
+from hub.db import alembic_config, create_engine, create_session_factory, migrate
+from hub.models import Actor, Post, PostTag
+
+PUBLISHED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _downgrade_to_0002(connection: Connection) -> None:
+    command.downgrade(alembic_config(connection), "0002")
+
+
+def _post(
+    actor_id: int,
+    slug: str,
+    tags: list[str],
+    *,
+    state: str = "published",
+    deleted_at: datetime | None = None,
+) -> Post:
+    return Post(
+        ap_id=f"https://hub.test/users/org/posts/{slug}",
+        actor_id=actor_id,
+        is_local=True,
+        slug=slug,
+        title=slug,
+        tags=tags,
+        published_at=PUBLISHED,
+        state=state,
+        deleted_at=deleted_at,
+    )
+
+
+async def test_upgrade_indexes_tags_of_existing_local_posts(database_url: str) -> None:
+    engine = create_engine(database_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_downgrade_to_0002)
+        async with sessions() as session, session.begin():
+            actor = Actor(
+                ap_id="https://hub.test/users/org",
+                is_local=True,
+                username="org",
+                domain="hub.test",
+                actor_type="Organization",
+                inbox_url="https://hub.test/users/org/inbox",
+                published_at=PUBLISHED,
+            )
+            session.add(actor)
+            await session.flush()
+            assert actor.id is not None
+            session.add(_post(actor.id, "a1", ["Care", "care", "power"]))
+            session.add(_post(actor.id, "a2", ["draft-tag"], state="draft"))
+            session.add(_post(actor.id, "a3", ["gone"], deleted_at=PUBLISHED))
+        await migrate(engine)
+        async with sessions() as session:
+            rows = await session.exec(
+                select(Post.slug, PostTag.tag, PostTag.published_at)
+                .join(Post, col(Post.id) == col(PostTag.post_id))
+                .order_by(col(Post.slug), col(PostTag.tag))
+            )
+            indexed = list(rows.all())
+    finally:
+        await engine.dispose()
+    assert indexed == [
+        ("a1", "care", PUBLISHED),
+        ("a1", "power", PUBLISHED),
+        ("a2", "draft-tag", PUBLISHED),
+    ]
