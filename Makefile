@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
+# The browser tests drive Debian's Chromium, never a browser downloaded by Playwright.
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test check lint typecheck imports pytest clean
 
@@ -34,7 +36,13 @@ imports: $(VENV)/.installed-dev
 
 check: lint typecheck imports
 
-pytest: $(VENV)/.installed-dev
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	@DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| (apt-get update -qq >/dev/null && \
+		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+pytest: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: check pytest

@@ -8,6 +8,7 @@ HubError
 ├── federation.errors.RemoteError   a remote server failed or refused
 └── services.errors.ServiceError    a person asked for something impossible
     ├── NotFound, Conflict, PermissionDenied
+    ├── TooManyAttempts(message, retry_after_seconds)
     └── InvalidInput(field, message)
 """
 

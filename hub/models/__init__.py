@@ -1,6 +1,6 @@
 """SQLModel tables; importing this package registers every table for Alembic."""
 
-from hub.models.accounts import Account, PublishGrant
+from hub.models.accounts import Account, LoginFailure, PublishGrant
 from hub.models.actors import ACTOR_TYPES, Actor, ActorKey
 from hub.models.deliveries import BlockedDomain, Delivery, FanoutJob, HostHealth, OutgoingActivity
 from hub.models.follows import Follow
@@ -22,6 +22,7 @@ __all__ = [
     "HostHealth",
     "InboxItem",
     "Interaction",
+    "LoginFailure",
     "MediaAttachment",
     "OutgoingActivity",
     "Post",

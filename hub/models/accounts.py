@@ -30,3 +30,18 @@ class PublishGrant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
     actor_id: int = Field(foreign_key="actors.id", index=True, ondelete="CASCADE")
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept for the rate-limit window so every process sees the same count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_email_at", "email", "attempted_at"),
+        sa.Index("ix_login_failures_client_at", "client_address", "attempted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    client_address: str = Field(max_length=64)
+    attempted_at: datetime = Field(sa_column=utc_column(index=True))

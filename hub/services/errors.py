@@ -26,3 +26,12 @@ class InvalidInput(ServiceError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed attempts in a short time; the caller should wait and try again."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds

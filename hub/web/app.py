@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from hub.activitypub.keys import KeyPairPem, generate_key_pair
 from hub.clock import Clock, system_clock
@@ -17,7 +18,9 @@ from hub.federation.worker import Worker
 from hub.services.runtime import build_context
 from hub.services.scheduling import publish_due_posts
 from hub.web.errors import EXCEPTION_HANDLERS
+from hub.web.forms import FormSizeLimit, form_body_limit
 from hub.web.routes import build_routes
+from hub.web.sessions import SignedCookieSessions
 from hub.web.templating import create_templates
 
 
@@ -58,6 +61,15 @@ def create_app(
         routes=build_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                SignedCookieSessions,
+                secret_key=settings.secret_key,
+                secure=settings.scheme == "https",
+                clock=clock,
+            ),
+            Middleware(FormSizeLimit, max_bytes=form_body_limit(settings.max_upload_bytes)),
+        ],
     )
     app.state.hub = ctx
     # Tests in "manual" mode drive this worker with drain(); the inbox wakes it when serving.

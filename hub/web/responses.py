@@ -39,11 +39,19 @@ def json_document(
     return Response(body, media_type=media_type, headers=headers)
 
 
+def is_form_post(request: Request) -> bool:
+    """Return whether the request is an HTML form's POST (a person, not a server)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def error_response(
     request: Request, status_code: int, reason: str, headers: dict[str, str] | None = None
 ) -> Response:
     """Return a short error: JSON `{"error": reason}` for machines, a small page for people."""
-    if negotiate(request.headers.get("accept")) == "html" and request.method != "POST":
+    if negotiate(request.headers.get("accept")) == "html" and (
+        request.method != "POST" or is_form_post(request)
+    ):
         return render(
             request,
             "error.html",

@@ -11,6 +11,8 @@ from hub.web import (
     pages,
     wellknown,
 )
+from hub.web.admin import accounts_pages, compose_pages, login_pages, posts_pages
+from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
 
 
@@ -36,5 +38,38 @@ def build_routes() -> list[Route | Mount]:
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
         Route("/users/{username}/{collection}", activitypub_endpoints.collection, methods=["GET"]),
         Route("/media/{file_name}", media_endpoints.media, methods=["GET", "HEAD"]),
+        *staff_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def staff_routes() -> list[Route]:
+    """Return the routes of the staff pages: login, accounts, writing and managing posts."""
+    return [
+        Route("/login", login_pages.login_page, methods=["GET"]),
+        Route("/login", closing_form(login_pages.login), methods=["POST"]),
+        Route("/logout", login_pages.logout_page, methods=["GET"]),
+        Route("/logout", closing_form(login_pages.logout), methods=["POST"]),
+        Route("/admin/password", login_pages.password_page, methods=["GET"]),
+        Route("/admin/password", closing_form(login_pages.password), methods=["POST"]),
+        Route("/admin/accounts", accounts_pages.accounts_page, methods=["GET"]),
+        Route("/admin/accounts", closing_form(accounts_pages.create_account), methods=["POST"]),
+        Route(
+            "/admin/accounts/{account_id}/grants",
+            closing_form(accounts_pages.change_grant),
+            methods=["POST"],
+        ),
+        Route("/admin", posts_pages.admin_home, methods=["GET"]),
+        Route("/admin/", posts_pages.admin_home, methods=["GET"]),
+        Route("/admin/posts", posts_pages.posts_page, methods=["GET"]),
+        Route("/admin/compose", compose_pages.compose_page, methods=["GET"]),
+        Route("/admin/compose", closing_form(compose_pages.compose), methods=["POST"]),
+        Route("/admin/posts/{actor}/{slug}/edit", compose_pages.edit_page, methods=["GET"]),
+        Route(
+            "/admin/posts/{actor}/{slug}/edit", closing_form(compose_pages.edit), methods=["POST"]
+        ),
+        Route("/admin/posts/{actor}/{slug}/delete", posts_pages.delete_page, methods=["GET"]),
+        Route(
+            "/admin/posts/{actor}/{slug}/delete", closing_form(posts_pages.delete), methods=["POST"]
+        ),
     ]

@@ -37,7 +37,12 @@ def render(
     """Render a template with the Hub's name and the request in the context."""
     templates: Jinja2Templates = request.app.state.templates
     hub = request.app.state.hub
-    page_context = {"instance_name": hub.settings.instance_name, "host": hub.settings.host}
+    page_context = {
+        "instance_name": hub.settings.instance_name,
+        "host": hub.settings.host,
+        # Only whether a session exists: public pages are shared by caches, so they say no more.
+        "signed_in": "account_id" in request.scope.get("session", {}),
+    }
     page_context.update(context)
     response = templates.TemplateResponse(
         request, template, page_context, status_code=status_code, headers=headers

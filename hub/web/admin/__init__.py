@@ -1,0 +1,1 @@
+"""Staff pages: logging in, accounts, and writing, editing and deleting posts."""
