@@ -20,6 +20,11 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route(
+            "/users/{username}/posts/{slug}/{collection}",
+            activitypub_endpoints.post_reactions,
+            methods=["GET"],
+        ),
         Route("/@{username}/{slug}", activitypub_endpoints.post, methods=["GET"]),
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
