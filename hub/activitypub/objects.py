@@ -10,6 +10,21 @@ from hub.activitypub.jsonld import PUBLIC_ALIASES, as_list, id_of
 
 POST_TYPES = frozenset({"Note", "Article", "Page"})
 MAX_TEXT_LENGTH = 512 * 1024
+# Mastodon keeps the first four media entries of a post (spec §5.7, §9.3).
+MAX_ATTACHMENTS = 4
+MAX_ALT_TEXT_LENGTH = 10_000
+MAX_MENTIONS = 100
+MAX_URL_LENGTH = 2048
+
+
+@dataclass(frozen=True)
+class RemoteMedia:
+    """One media attachment of a remote post: where it is, what it is, and its alt text."""
+
+    url: str
+    media_type: str
+    description: str
+    blurhash: str | None
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,10 @@ class RemotePost:
     visibility: str
     tags: tuple[str, ...]
     language: str | None
+    content_warning: str = ""
+    is_sensitive: bool = False
+    mentions: tuple[str, ...] = ()
+    attachments: tuple[RemoteMedia, ...] = ()
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -72,6 +91,46 @@ def visibility_of(document: dict[str, Any]) -> str:
     return "direct"
 
 
+def _http_url(value: object) -> str | None:
+    if isinstance(value, str) and len(value) <= MAX_URL_LENGTH:
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return value
+    return None
+
+
+def parse_attachments(document: dict[str, Any]) -> tuple[RemoteMedia, ...]:
+    """Return the media of a post as Mastodon reads them: any entry with a `url` (spec §5.7).
+
+    The url may be a string, a Link or a list of either (the first is used); the alt text
+    is `summary`, else `name`. Entries with only `href` are links, not media.
+    """
+    media: list[RemoteMedia] = []
+    for entry in as_list(document.get("attachment")):
+        if len(media) == MAX_ATTACHMENTS:
+            break
+        if not isinstance(entry, dict) or entry.get("url") is None:
+            continue
+        first_url = as_list(entry["url"])[0] if as_list(entry["url"]) else None
+        url = _http_url(first_url.get("href") if isinstance(first_url, dict) else first_url)
+        if url is None:
+            continue
+        media_type = entry.get("mediaType")
+        if not isinstance(media_type, str) and isinstance(first_url, dict):
+            media_type = first_url.get("mediaType")
+        alt = entry.get("summary") if isinstance(entry.get("summary"), str) else entry.get("name")
+        blurhash = entry.get("blurhash")
+        media.append(
+            RemoteMedia(
+                url=url,
+                media_type=media_type[:64] if isinstance(media_type, str) else "",
+                description=alt[:MAX_ALT_TEXT_LENGTH] if isinstance(alt, str) else "",
+                blurhash=blurhash if isinstance(blurhash, str) and len(blurhash) <= 128 else None,
+            )
+        )
+    return tuple(media)
+
+
 def parse_post(document: object, *, expected_author: str | None = None) -> RemotePost:
     """Validate a Note/Article/Page and return its values.
 
@@ -103,12 +162,24 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     )
     content_map = document.get("contentMap")
     language = next(iter(content_map), None) if isinstance(content_map, dict) else None
+    mentions = tuple(
+        href
+        for href in (
+            _http_url(tag.get("href"))
+            for tag in as_list(document.get("tag"))[: MAX_MENTIONS * 4]
+            if isinstance(tag, dict) and tag.get("type") == "Mention"
+        )
+        if href is not None
+    )[:MAX_MENTIONS]
+    summary = _text(document, "summary")
+    # On a Note, `summary` is a content warning; on an Article it is the teaser (spec §5.1).
+    is_note = object_type == "Note"
     return RemotePost(
         ap_id=ap_id,
         object_type=str(object_type),
         author_id=author_id,
         title=_text(document, "name"),
-        summary=_text(document, "summary"),
+        summary="" if is_note else summary,
         content_html=_text(document, "content"),
         html_url=html_url,
         in_reply_to=id_of(document.get("inReplyTo")),
@@ -117,4 +188,8 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         visibility=visibility_of(document),
         tags=tags,
         language=language[:16] if isinstance(language, str) else None,
+        content_warning=summary if is_note else "",
+        is_sensitive=document.get("sensitive") is True,
+        mentions=mentions,
+        attachments=parse_attachments(document),
     )

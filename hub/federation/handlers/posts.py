@@ -1,17 +1,19 @@
 """Create, Update and Delete of remote posts: store what our actors follow, sanitised."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.activitypub.jsonld import id_of
+from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import RemotePost, parse_post
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, Post
+from hub.models import Actor, Follow, MediaAttachment, Post
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +56,28 @@ async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
         return (await session.exec(statement)).first() is not None
 
 
+async def _addresses_us(ctx: HubContext, post: RemotePost, document: Any) -> bool:
+    """Return whether the post mentions one of our actors or names one in to/cc (spec §8.5)."""
+    audience = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
+    named = [ap_id for ap_id in {*post.mentions, *audience} if ap_id][:200]
+    if not named:
+        return False
+    async with ctx.sessions() as session:
+        statement = select(Actor.id).where(col(Actor.ap_id).in_(named), col(Actor.is_local))
+        return (await session.exec(statement.limit(1))).first() is not None
+
+
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post when a local actor follows its author or it replies to us."""
+    """Store a remote post that a local actor follows, replies to us or mentions us."""
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    if not (await _is_followed_locally(ctx, author) or await _is_reply_to_us(ctx, post)):
+    is_relevant = (
+        await _is_followed_locally(ctx, author)
+        or await _is_reply_to_us(ctx, post)
+        or await _addresses_us(ctx, post, activity["object"])
+    )
+    if not is_relevant:
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
     await _save(ctx, author, post, activity["object"])
@@ -117,5 +135,29 @@ async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any)
         stored.document = document if isinstance(document, dict) else None
         stored.published_at = post.published_at or stored.published_at
         stored.updated_at = post.updated_at
+        stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
+        stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
         session.add(stored)
+        await session.flush()
+        await _replace_media(session, stored, post, now)
     logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
+
+
+async def _replace_media(
+    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
+) -> None:
+    """Keep the remote post's media as links with alt text; an edit replaces the list."""
+    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
+    session.add_all(
+        MediaAttachment(
+            post_id=stored.id,
+            position=position,
+            is_local=False,
+            remote_url=media.url,
+            media_type=media.media_type or "application/octet-stream",
+            description=media.description,
+            blurhash=media.blurhash,
+            created_at=now,
+        )
+        for position, media in enumerate(post.attachments)
+    )
