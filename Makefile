@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
+# The Fedify peer of the interop tests; npm ci runs again only when its lock file changes.
+FEDIFY := tests/interop/fedify
 
 .PHONY: run test check lint typecheck imports pytest clean
 
@@ -17,6 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
+
+$(FEDIFY)/node_modules/.installed: $(FEDIFY)/package.json $(FEDIFY)/package-lock.json
+	cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 run: $(VENV)/.installed
 	@test -f $(DATA)/hub.toml || $(BIN)/hub init --data-dir $(DATA) --base-url http://localhost:8000
@@ -34,10 +40,10 @@ imports: $(VENV)/.installed-dev
 
 check: lint typecheck imports
 
-pytest: $(VENV)/.installed-dev
+pytest: $(VENV)/.installed-dev $(FEDIFY)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: check pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(FEDIFY)/node_modules
