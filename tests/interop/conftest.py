@@ -16,9 +16,16 @@ from hub.federation.dispatch import apply_inbox_item
 from hub.federation.worker import Worker
 from hub.models import Actor
 from hub.services.actors import create_actor, ensure_instance_actor
+from hub.services.publishing import publish
 from hub.web.app import create_app
 from tests.federation.outbound import NO_JITTER
-from tests.interop.fake_mastodon import FakeActor, FakeMastodon, load_fixture
+from tests.interop.fake_mastodon import (
+    FIXTURE_POST,
+    FakeActor,
+    FakeMastodon,
+    load_fixture,
+    load_payload,
+)
 from tests.support.keys import KeyPool
 from tests.support.network import FakeInternet, resolve_to_public_address
 from tests.support.settings import make_settings
@@ -65,6 +72,33 @@ class MastodonWorld:
         return await self.mastodon.post(
             activity, inbox=inbox or self.org.inbox_url, signer=signer or self.alice
         )
+
+    async def deliver_payload(self, name: str, post_id: str = FIXTURE_POST, **options: Any) -> None:
+        """Deliver a fixture (with one of our post ids in it), expect 202, and apply it."""
+        response = await self.deliver(load_payload(name, post_id), **options)
+        assert response.status_code == 202, response.text
+        await self.settle()
+
+    async def publish(self, title: str = "Compost that works", **options: Any) -> str:
+        """Publish a post as org, let its deliveries go, and return its id."""
+        published = await publish(
+            self.ctx, "org", title=title, summary="Three bins.", body_markdown="Body", **options
+        )
+        await self.settle()
+        return published.ap_id
+
+    async def total(self, post_id: str, collection: str) -> int:
+        """Return `totalItems` of a post's likes, shares or replies, as served (both places)."""
+        document = await self.get_json(post_id)
+        count = document[collection]["totalItems"]
+        assert (await self.get_json(f"{post_id}/{collection}"))["totalItems"] == count
+        assert isinstance(count, int)
+        return count
+
+    async def page_items(self, collection_url: str) -> list[str]:
+        """Return the ids on the first page of a collection."""
+        page = await self.get_json(f"{collection_url}?page=true")
+        return [str(item) for item in page["orderedItems"]]
 
 
 @pytest.fixture

@@ -32,6 +32,8 @@ from tests.interop.mastodon_signatures import (
 from tests.support.keys import KeyPool
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mastodon"
+# The one id the fixtures use for "a post on the receiving server"; tests put a real one in.
+FIXTURE_POST = "https://example.com/users/org/posts/380590"
 AP_HEADERS = {"content-type": "application/activity+json; charset=utf-8"}
 
 
@@ -42,6 +44,11 @@ def load_fixture(name: str, replacements: Mapping[str, str] | None = None) -> di
         text = text.replace(json.dumps(old), json.dumps(new))
     document: dict[str, Any] = json.loads(text)
     return document
+
+
+def load_payload(name: str, post_id: str = FIXTURE_POST) -> dict[str, Any]:
+    """Return a fixture activity with the receiving server's post id replaced by `post_id`."""
+    return load_fixture(name, {FIXTURE_POST: post_id})
 
 
 @dataclass(frozen=True)
@@ -141,9 +148,15 @@ class FakeMastodon:
         inbox: str,
         signer: FakeActor,
         key_id: str | None = None,
+        signed_at: datetime | None = None,
+        unsigned: bool = False,
         **variant: Any,
     ) -> httpx.Response:
-        """Deliver an activity to an inbox, signed as Mastodon signs (or a checklist variant)."""
+        """Deliver an activity to an inbox, signed as Mastodon signs (or a checklist variant).
+
+        `variant` goes to `mastodon_signed_headers` (header order, algorithm, digest…);
+        `signed_at` backdates the signature; `unsigned` sends it with no signature at all.
+        """
         body = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
         headers = mastodon_signed_headers(
             method="POST",
@@ -151,9 +164,11 @@ class FakeMastodon:
             body=body,
             key_id=key_id or signer.key_id,
             private_key=signer.private_key,
-            now=self.clock(),
+            now=signed_at or self.clock(),
             **variant,
         )
+        if unsigned:
+            del headers["signature"]
         async with httpx.AsyncClient(transport=self.transport) as http:
             return await http.post(inbox, content=body, headers=headers)
 

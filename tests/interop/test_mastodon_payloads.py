@@ -1,7 +1,5 @@
 """Real Mastodon payloads (tests/fixtures/mastodon) delivered to a Hub each have their effect."""
 
-from typing import Any
-
 import pytest
 from sqlmodel import col, select
 
@@ -10,51 +8,11 @@ from hub.models import Actor, MediaAttachment, Post
 from hub.services.errors import Conflict
 from hub.services.following import follow, list_followers, list_following
 from hub.services.moderation import list_reports
-from hub.services.publishing import publish
 from tests.interop.conftest import MastodonWorld
-from tests.interop.fake_mastodon import load_fixture
+from tests.interop.fake_mastodon import load_fixture, load_payload
 
-# The one id the fixtures use for "a post on the receiving server"; replaced by a real one.
-FIXTURE_POST = "https://example.com/users/org/posts/380590"
 SHARED_INBOX = "https://example.com/inbox"
 ALICE = "https://mastodon.example/users/alice"
-
-
-async def our_post(world: MastodonWorld) -> str:
-    """Publish a post as org and return its id."""
-    published = await publish(
-        world.ctx, "org", title="Compost that works", summary="Three bins.", body_markdown="Body"
-    )
-    await world.settle()
-    return published.ap_id
-
-
-def payload(name: str, post_id: str = FIXTURE_POST) -> dict[str, Any]:
-    """Return a fixture with the receiving server's post id replaced by one of ours."""
-    return load_fixture(name, {FIXTURE_POST: post_id})
-
-
-async def deliver(world: MastodonWorld, name: str, post_id: str = FIXTURE_POST, **kw: Any) -> None:
-    """Deliver a fixture, expect 202, and let the Hub apply it."""
-    response = await world.deliver(payload(name, post_id), **kw)
-    assert response.status_code == 202, response.text
-    await world.settle()
-
-
-async def total(world: MastodonWorld, post_id: str, collection: str) -> int:
-    """Return `totalItems` of a post's likes, shares or replies, as served."""
-    document = await world.get_json(post_id)
-    count = document[collection]["totalItems"]
-    served = await world.get_json(f"{post_id}/{collection}")
-    assert served["totalItems"] == count
-    assert isinstance(count, int)
-    return count
-
-
-async def reply_ids(world: MastodonWorld, post_id: str) -> list[str]:
-    """Return the ids the first page of a post's replies lists."""
-    page = await world.get_json(f"{post_id}/replies?page=true")
-    return [str(item) for item in page["orderedItems"]]
 
 
 async def follower_handles(world: MastodonWorld) -> list[tuple[str, str]]:
@@ -74,20 +32,20 @@ def test_actor_documents_parse_with_their_aliases() -> None:
 
 
 async def test_follow_gets_a_signed_accept_and_undo_removes_it(world: MastodonWorld) -> None:
-    follow_activity = payload("follow.json")
-    await deliver(world, "follow.json")
+    follow_activity = load_payload("follow.json")
+    await world.deliver_payload("follow.json")
     assert await follower_handles(world) == [("alice@mastodon.example", "accepted")]
     (accept,) = world.mastodon.deliveries("Accept")
     assert accept.url == world.alice.inbox
     assert accept.verdict.is_valid, accept.verdict.reason
     assert accept.json()["object"]["id"] == follow_activity["id"]
 
-    await deliver(world, "undo_follow.json")
+    await world.deliver_payload("undo_follow.json")
     assert await follower_handles(world) == []
 
 
 async def test_note_with_mention_tags_media_and_warning_is_stored(world: MastodonWorld) -> None:
-    await deliver(world, "create_note.json", inbox=SHARED_INBOX)
+    await world.deliver_payload("create_note.json", inbox=SHARED_INBOX)
     async with world.ctx.sessions() as session:
         post = (await session.exec(select(Post).where(col(Post.is_local).is_(False)))).one()
         media = (await session.exec(select(MediaAttachment))).all()
@@ -110,54 +68,54 @@ async def test_note_with_mention_tags_media_and_warning_is_stored(world: Mastodo
 
 
 async def test_reply_is_listed_edited_and_removed_by_its_delete(world: MastodonWorld) -> None:
-    post_id = await our_post(world)
-    reply_id = payload("create_reply.json")["object"]["id"]
+    post_id = await world.publish()
+    reply_id = load_payload("create_reply.json")["object"]["id"]
 
-    await deliver(world, "create_reply.json", post_id, inbox=SHARED_INBOX)
-    assert await reply_ids(world, post_id) == [reply_id]
-    assert await total(world, post_id, "replies") == 1
+    await world.deliver_payload("create_reply.json", post_id, inbox=SHARED_INBOX)
+    assert await world.page_items(f"{post_id}/replies") == [reply_id]
+    assert await world.total(post_id, "replies") == 1
 
-    await deliver(world, "update_note.json", post_id, inbox=SHARED_INBOX)
+    await world.deliver_payload("update_note.json", post_id, inbox=SHARED_INBOX)
     async with world.ctx.sessions() as session:
         reply = (await session.exec(select(Post).where(Post.ap_id == reply_id))).one()
     assert "(and autumn)" in reply.content_html
     assert reply.updated_at is not None
 
-    await deliver(world, "delete_note.json", post_id, inbox=SHARED_INBOX)
-    assert await reply_ids(world, post_id) == []
-    assert await total(world, post_id, "replies") == 0
+    await world.deliver_payload("delete_note.json", post_id, inbox=SHARED_INBOX)
+    assert await world.page_items(f"{post_id}/replies") == []
+    assert await world.total(post_id, "replies") == 0
 
 
 async def test_like_is_counted_once_and_undone(world: MastodonWorld) -> None:
-    post_id = await our_post(world)
-    await deliver(world, "like.json", post_id)
-    again = {**payload("like.json", post_id), "id": f"{ALICE}#likes/2418"}
+    post_id = await world.publish()
+    await world.deliver_payload("like.json", post_id)
+    again = {**load_payload("like.json", post_id), "id": f"{ALICE}#likes/2418"}
     assert (await world.deliver(again)).status_code == 202
     await world.settle()
-    assert await total(world, post_id, "likes") == 1
+    assert await world.total(post_id, "likes") == 1
 
-    await deliver(world, "undo_like.json", post_id)
-    assert await total(world, post_id, "likes") == 0
+    await world.deliver_payload("undo_like.json", post_id)
+    assert await world.total(post_id, "likes") == 0
 
 
 async def test_announce_is_counted_not_stored_as_a_post_and_undone(
     world: MastodonWorld,
 ) -> None:
-    post_id = await our_post(world)
-    await deliver(world, "announce.json", post_id, inbox=SHARED_INBOX)
-    assert await total(world, post_id, "shares") == 1
+    post_id = await world.publish()
+    await world.deliver_payload("announce.json", post_id, inbox=SHARED_INBOX)
+    assert await world.total(post_id, "shares") == 1
     async with world.ctx.sessions() as session:
         remote_posts = await session.exec(select(Post).where(col(Post.is_local).is_(False)))
         assert remote_posts.all() == []
 
-    await deliver(world, "undo_announce.json", post_id, inbox=SHARED_INBOX)
-    assert await total(world, post_id, "shares") == 0
+    await world.deliver_payload("undo_announce.json", post_id, inbox=SHARED_INBOX)
+    assert await world.total(post_id, "shares") == 0
 
 
 async def test_update_person_refreshes_the_cached_profile(world: MastodonWorld) -> None:
-    await deliver(world, "follow.json")
+    await world.deliver_payload("follow.json")
     world.mastodon.replace_actor(load_fixture("updated_actor.json"))
-    await deliver(world, "update_person.json", inbox=SHARED_INBOX)
+    await world.deliver_payload("update_person.json", inbox=SHARED_INBOX)
     async with world.ctx.sessions() as session:
         alice = (await session.exec(select(Actor).where(Actor.ap_id == ALICE))).one()
     assert alice.display_name == "Alice in the Garden"
@@ -166,20 +124,20 @@ async def test_update_person_refreshes_the_cached_profile(world: MastodonWorld) 
 async def test_delete_actor_removes_follows_likes_boosts_and_replies(
     world: MastodonWorld,
 ) -> None:
-    post_id = await our_post(world)
+    post_id = await world.publish()
     for name in ("follow.json", "like.json", "announce.json", "create_reply.json"):
-        await deliver(world, name, post_id)
-    assert await total(world, post_id, "likes") == 1
+        await world.deliver_payload(name, post_id)
+    assert await world.total(post_id, "likes") == 1
 
-    await deliver(world, "delete_actor.json", inbox=SHARED_INBOX)
+    await world.deliver_payload("delete_actor.json", inbox=SHARED_INBOX)
     assert await follower_handles(world) == []
     for collection in ("likes", "shares", "replies"):
-        assert await total(world, post_id, collection) == 0, collection
+        assert await world.total(post_id, collection) == 0, collection
 
 
 async def test_flag_from_the_instance_actor_becomes_a_report(world: MastodonWorld) -> None:
-    post_id = await our_post(world)
-    await deliver(world, "flag.json", post_id, signer=world.instance)
+    post_id = await world.publish()
+    await world.deliver_payload("flag.json", post_id, signer=world.instance)
     (report,) = await list_reports(world.ctx)
     assert report.reporter_ap_id == "https://mastodon.example/actor"
     assert report.target_ap_ids == (world.org.ap_id, post_id)
@@ -206,23 +164,23 @@ async def accepted_follow_of_alice(world: MastodonWorld) -> None:
 
 
 async def test_block_ends_both_follows_and_deliveries_until_undone(world: MastodonWorld) -> None:
-    await deliver(world, "follow.json")
+    await world.deliver_payload("follow.json")
     await accepted_follow_of_alice(world)
 
-    await deliver(world, "block.json")
+    await world.deliver_payload("block.json")
     assert await follower_handles(world) == []
     assert await list_following(world.ctx, "org") == []
-    await our_post(world)
+    await world.publish()
     assert world.mastodon.deliveries("Create") == []
 
-    await deliver(world, "undo_block.json")
+    await world.deliver_payload("undo_block.json")
     await follow(world.ctx, "org", ALICE)
     await world.settle()
     assert len(world.mastodon.deliveries("Follow")) == 2
 
 
 async def test_blocked_actor_cannot_be_followed(world: MastodonWorld) -> None:
-    await deliver(world, "block.json")
+    await world.deliver_payload("block.json")
     with pytest.raises(Conflict):
         await follow(world.ctx, "org", ALICE)
 
@@ -231,7 +189,7 @@ async def test_move_follows_the_new_account_that_claims_the_old(world: MastodonW
     await accepted_follow_of_alice(world)
     new = world.mastodon.add_actor(load_fixture("moved_actor.json"))
 
-    await deliver(world, "move.json", inbox=SHARED_INBOX)
+    await world.deliver_payload("move.json", inbox=SHARED_INBOX)
     (undo,) = world.mastodon.deliveries("Undo", inbox=world.alice.inbox)
     assert undo.json()["object"]["type"] == "Follow"
     (new_follow,) = world.mastodon.deliveries("Follow", inbox=new.inbox)
@@ -248,7 +206,7 @@ async def test_move_to_an_account_that_does_not_claim_the_old_is_ignored(
     impostor["alsoKnownAs"] = []
     world.mastodon.add_actor(impostor)
 
-    await deliver(world, "move.json", inbox=SHARED_INBOX)
+    await world.deliver_payload("move.json", inbox=SHARED_INBOX)
     following = await list_following(world.ctx, "org")
     assert [view.ap_id for view in following] == [ALICE]
     assert world.mastodon.deliveries("Undo") == []

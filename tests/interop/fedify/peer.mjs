@@ -49,7 +49,8 @@ const origin = `http://127.0.0.1:${port}`;
 
 const actors = new Map(); // identifier -> { keyPair (JWKs), followers: Map(id -> recipient) }
 const notes = new Map(); // note id -> JSON-LD of the note, so it can be dereferenced
-const deliveries = []; // every POST to an inbox, in order of arrival
+const deliveries = []; // every POST to an inbox, once Fedify has handled it
+const pending = []; // POSTs Fedify is still handling (listeners look them up by id)
 const logs = []; // every Fedify log record, in order
 
 function render(record) {
@@ -130,7 +131,7 @@ federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", async (ct
 
 function recordOf(activity) {
   const id = activity.id?.href;
-  return deliveries.findLast((delivery) => delivery.id === id);
+  return pending.findLast((delivery) => delivery.id === id);
 }
 
 async function tagsOf(object) {
@@ -470,7 +471,7 @@ async function recordDelivery(request) {
     keyOwner: key?.ownerId?.href ?? null,
     verifyProblems: problemsSince(mark),
   };
-  deliveries.push(record);
+  pending.push(record);
   return record;
 }
 
@@ -485,10 +486,16 @@ const server = createServer(async (incoming, outgoing) => {
     const isInbox = request.method === "POST" && (path === "/inbox" || path.endsWith("/inbox"));
     const record = isInbox ? await recordDelivery(request) : null;
     const mark = logs.length;
-    const response = await federation.fetch(request, { contextData: undefined });
-    if (record != null) {
-      record.status = response.status;
-      record.problems = problemsSince(mark);
+    let response;
+    try {
+      response = await federation.fetch(request, { contextData: undefined });
+    } finally {
+      if (record != null) {
+        record.status = response?.status ?? 500;
+        record.problems = problemsSince(mark);
+        pending.splice(pending.indexOf(record), 1);
+        deliveries.push(record);
+      }
     }
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
     outgoing.end(Buffer.from(await response.arrayBuffer()));
