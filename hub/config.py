@@ -24,12 +24,16 @@ ENVIRONMENT_NAMES = {
     "log_level": "HUB_LOG_LEVEL",
     "log_format": "HUB_LOG_FORMAT",
     "instance_name": "HUB_INSTANCE_NAME",
+    "max_upload_bytes": "HUB_MAX_UPLOAD_BYTES",
 }
 
 DEFAULT_BASE_URL = "http://localhost:8000"
 DEFAULT_DATA_DIR = "data"
 CONFIG_FILE_NAME = "hub.toml"
 MIN_SECRET_KEY_LENGTH = 16
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Mastodon fetches remote images of at most 16 MB; a larger upload could not federate anyway.
+MAX_UPLOAD_BYTES_CEILING = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: LogFormat = "text"
     instance_name: str = "Hub"
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     worker_mode: WorkerMode = "inprocess"
     source: str = field(default="defaults", compare=False)
 
@@ -130,6 +135,9 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
     worker_mode = str(values.get("worker_mode", "inprocess"))
     if worker_mode not in ("inprocess", "manual", "off"):
         raise ConfigError("worker_mode", "must be inprocess, manual or off")
+    max_upload_bytes = _parse_byte_count(
+        "max_upload_bytes", values.get("max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)
+    )
     return Settings(
         base_url=base_url,
         database_url=database_url,
@@ -139,6 +147,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         log_level=log_level,
         log_format=log_format,  # type: ignore[arg-type]  # checked against the Literal above
         instance_name=str(values.get("instance_name", "Hub")),
+        max_upload_bytes=max_upload_bytes,
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
         source=source,
     )
@@ -213,3 +222,13 @@ def _is_private_host(hostname: str) -> bool:
 def process_environment() -> Mapping[str, str]:
     """Return the process environment; the one place that reads it (called by the CLI)."""
     return os.environ
+
+
+def _parse_byte_count(name: str, raw: object) -> int:
+    text = str(raw).strip()
+    if isinstance(raw, bool) or not text.isdigit():
+        raise ConfigError(name, "must be a whole number of bytes")
+    value = int(text)
+    if not 1024 <= value <= MAX_UPLOAD_BYTES_CEILING:
+        raise ConfigError(name, f"must be between 1024 and {MAX_UPLOAD_BYTES_CEILING} bytes")
+    return value

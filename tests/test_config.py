@@ -16,6 +16,12 @@ def test_defaults_give_a_local_sqlite_hub() -> None:
     assert settings.host == "localhost:8000"
 
 
+def test_upload_limit_defaults_to_10_mib_and_reads_the_environment() -> None:
+    assert load_settings({}, config_path=None).max_upload_bytes == 10 * 1024 * 1024
+    settings = load_settings({"HUB_MAX_UPLOAD_BYTES": "2097152"}, config_path=None)
+    assert settings.max_upload_bytes == 2 * 1024 * 1024
+
+
 def test_environment_overrides_config_file(tmp_path: Path) -> None:
     config = tmp_path / "hub.toml"
     config.write_text('base_url = "https://hub.example.org"\ndata_dir = "store"\n')
@@ -47,8 +53,24 @@ def test_config_file_from_hub_config_variable(tmp_path: Path) -> None:
         ({"allow_private_addresses": "maybe"}, "allow_private_addresses"),
         ({"log_level": "CHATTY"}, "log_level"),
         ({"colour": "blue"}, "colour"),
+        ({"max_upload_bytes": "10MB"}, "max_upload_bytes"),
+        ({"max_upload_bytes": "100"}, "max_upload_bytes"),
+        ({"max_upload_bytes": str(64 * 1024 * 1024)}, "max_upload_bytes"),
     ],
-    ids=["scheme", "no-host", "path", "port", "database", "secret", "bool", "log-level", "unknown"],
+    ids=[
+        "scheme",
+        "no-host",
+        "path",
+        "port",
+        "database",
+        "secret",
+        "bool",
+        "log-level",
+        "unknown",
+        "upload-unit",
+        "upload-tiny",
+        "upload-huge",
+    ],
 )
 def test_bad_setting_names_itself(values: dict[str, str], setting: str) -> None:
     with pytest.raises(ConfigError) as raised:

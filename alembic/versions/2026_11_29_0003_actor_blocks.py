@@ -1,7 +1,7 @@
 """actor blocks: remote actors that block one of ours
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-29 18:16:49.212077
 """
 
@@ -13,7 +13,7 @@ import hub.models.types
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,5 +1,6 @@
 """Build the activities Hub sends: Follow, Accept, Reject, Undo, Create, Update, Delete."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,10 +10,38 @@ from hub.activitypub.vocab import format_datetime
 
 JsonObject = dict[str, Any]
 
+# Mastodon keeps the first four attachments of a post and drops the rest (spec §5.7).
+MAX_ATTACHMENTS = 4
+
+
+@dataclass(frozen=True)
+class AttachmentValues:
+    """An image of a post as the federated object lists it (spec §5.7)."""
+
+    url: str  # absolute
+    media_type: str
+    description: str  # alt text
+    width: int | None = None
+    height: int | None = None
+    blurhash: str | None = None
+
+
+@dataclass(frozen=True)
+class MentionValues:
+    """An actor a post mentions (spec §5.5)."""
+
+    ap_id: str
+    handle: str  # user@host, without the leading @
+
 
 @dataclass(frozen=True)
 class ArticleValues:
-    """A local post as the federated object needs it."""
+    """A local post as the federated object needs it.
+
+    `summary` is plain text (escaped here); `content_html` is safe HTML whose hashtags and
+    mentions are already links. A non-empty `content_warning` makes a Note whatever
+    `as_note` says, because Mastodon only hides a Note's content behind its `summary`.
+    """
 
     ap_id: str
     html_url: str
@@ -27,6 +56,11 @@ class ArticleValues:
     visibility: str
     as_note: bool
     language: str | None = None
+    content_warning: str = ""
+    attachments: tuple[AttachmentValues, ...] = ()
+    mentions: tuple[MentionValues, ...] = ()
+    series: str = ""
+    series_url: str | None = None
 
 
 def build_follow(activity_id: str, actor_id: str, object_id: str) -> JsonObject:
@@ -72,43 +106,94 @@ def build_undo(activity_id: str, actor_id: str, undone: JsonObject, to: list[str
     }
 
 
-def audience(visibility: str, followers_url: str) -> tuple[list[str], list[str]]:
-    """Return (to, cc) for a visibility, as Mastodon addresses statuses (spec §5.6)."""
+def audience(
+    visibility: str, followers_url: str, mentioned: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Return (to, cc) for a visibility, as Mastodon addresses statuses (spec §5.6).
+
+    Mentioned actors join `cc`, or `to` for followers-only posts, which have no `cc`.
+    """
+    extra = list(dict.fromkeys(mentioned))
     if visibility == "public":
-        return [PUBLIC], [followers_url]
+        return [PUBLIC], [followers_url, *extra]
     if visibility == "unlisted":
-        return [followers_url], [PUBLIC]
-    return [followers_url], []
+        return [followers_url], [PUBLIC, *extra]
+    return [followers_url, *extra], []
 
 
 def build_article(values: ArticleValues) -> JsonObject:
-    """Return the Article (or, in Note mode, a Note with the title and link inline)."""
-    to, cc = audience(values.visibility, values.followers_url)
-    hashtags = [{"type": "Hashtag", "name": f"#{name}", "href": href} for name, href in values.tags]
+    """Return the Article, or a Note in Note mode or when the post carries a content warning.
+
+    Article (spec §5.1, §5.11): `name`, plain-text `summary`, the whole body as `content`.
+    Note: the title, summary, body and link inside `content`, no `name`; `summary` only
+    as a content warning, then with `sensitive: true` (spec §5.7, checklist 54).
+    """
+    is_note = values.as_note or bool(values.content_warning)
+    to, cc = audience(
+        values.visibility, values.followers_url, [mention.ap_id for mention in values.mentions]
+    )
+    tags: list[JsonObject] = [
+        {"type": "Hashtag", "name": f"#{name}", "href": href} for name, href in values.tags
+    ]
+    tags += [
+        {"type": "Mention", "href": mention.ap_id, "name": f"@{mention.handle}"}
+        for mention in values.mentions
+    ]
     document: JsonObject = {
         "@context": OBJECT_CONTEXT,
         "id": values.ap_id,
-        "type": "Note" if values.as_note else "Article",
+        "type": "Note" if is_note else "Article",
         "attributedTo": values.author_id,
         "url": values.html_url,
         "published": format_datetime(values.published_at),
         "to": to,
         "cc": cc,
-        "tag": hashtags,
+        "sensitive": bool(values.content_warning),
+        "tag": tags,
     }
-    if values.as_note:
-        link = f'<p><a href="{values.html_url}">{_escape(values.html_url)}</a></p>'
-        document["content"] = f"<p><strong>{_escape(values.title)}</strong></p>"
-        document["content"] += values.content_html + link
+    series_line = ""
+    if values.series:
+        series_name = _escape(values.series)
+        if values.series_url:
+            series_name = f'<a href="{_escape(values.series_url)}">{series_name}</a>'
+        series_line = f"<p>Part of the series {series_name}.</p>"
+    if is_note:
+        content = f"<p><strong>{_escape(values.title)}</strong></p>"
+        if values.summary:
+            content += f"<p>{_escape(values.summary)}</p>"
+        link = _escape(values.html_url)
+        content += values.content_html + series_line + f'<p><a href="{link}">{link}</a></p>'
+        if values.content_warning:
+            document["summary"] = _escape(values.content_warning)
     else:
         document["name"] = values.title
-        document["summary"] = values.summary
-        document["content"] = values.content_html
+        document["summary"] = _escape(values.summary)
+        content = values.content_html + series_line
+    document["content"] = content
     if values.language:
-        document["contentMap"] = {values.language: document["content"]}
-    if values.updated_at is not None and values.updated_at != values.published_at:
+        document["contentMap"] = {values.language: content}
+    if values.attachments:
+        document["attachment"] = [
+            _attachment(attachment) for attachment in values.attachments[:MAX_ATTACHMENTS]
+        ]
+    if values.updated_at is not None and values.updated_at > values.published_at:
         document["updated"] = format_datetime(values.updated_at)
     return document
+
+
+def _attachment(values: AttachmentValues) -> JsonObject:
+    attachment: JsonObject = {
+        "type": "Image",
+        "mediaType": values.media_type,
+        "url": values.url,
+        "name": values.description,
+    }
+    if values.width and values.height:
+        attachment["width"] = values.width
+        attachment["height"] = values.height
+    if values.blurhash:
+        attachment["blurhash"] = values.blurhash
+    return attachment
 
 
 def build_create(activity_id: str, post: JsonObject) -> JsonObject:
@@ -117,8 +202,8 @@ def build_create(activity_id: str, post: JsonObject) -> JsonObject:
 
 
 def build_update(activity_id: str, post: JsonObject) -> JsonObject:
-    """Return an Update carrying the whole new object."""
-    return _wrap("Update", activity_id, post)
+    """Return an Update carrying the whole new object, dated at its `updated` time."""
+    return _wrap("Update", activity_id, post, published=post.get("updated"))
 
 
 def build_delete(
@@ -146,14 +231,16 @@ def build_tombstone(object_id: str, deleted_at: datetime) -> JsonObject:
     }
 
 
-def _wrap(kind: str, activity_id: str, post: JsonObject) -> JsonObject:
+def _wrap(
+    kind: str, activity_id: str, post: JsonObject, *, published: str | None = None
+) -> JsonObject:
     inner = {key: value for key, value in post.items() if key != "@context"}
     return {
         "@context": post.get("@context", AS_CONTEXT),
         "id": activity_id,
         "type": kind,
         "actor": post["attributedTo"],
-        "published": post["published"],
+        "published": published or post["published"],
         "to": post["to"],
         "cc": post["cc"],
         "object": inner,

@@ -13,7 +13,6 @@ MAX_TEXT_LENGTH = 512 * 1024
 # Mastodon keeps the first four media entries of a post (spec §5.7, §9.3).
 MAX_ATTACHMENTS = 4
 MAX_ALT_TEXT_LENGTH = 10_000
-MAX_MENTIONS = 100
 MAX_URL_LENGTH = 2048
 
 
@@ -46,7 +45,6 @@ class RemotePost:
     language: str | None
     content_warning: str = ""
     is_sensitive: bool = False
-    mentions: tuple[str, ...] = ()
     attachments: tuple[RemoteMedia, ...] = ()
 
 
@@ -162,15 +160,6 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     )
     content_map = document.get("contentMap")
     language = next(iter(content_map), None) if isinstance(content_map, dict) else None
-    mentions = tuple(
-        href
-        for href in (
-            _http_url(tag.get("href"))
-            for tag in as_list(document.get("tag"))[: MAX_MENTIONS * 4]
-            if isinstance(tag, dict) and tag.get("type") == "Mention"
-        )
-        if href is not None
-    )[:MAX_MENTIONS]
     summary = _text(document, "summary")
     # On a Note, `summary` is a content warning; on an Article it is the teaser (spec §5.1).
     is_note = object_type == "Note"
@@ -190,6 +179,5 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         language=language[:16] if isinstance(language, str) else None,
         content_warning=summary if is_note else "",
         is_sensitive=document.get("sensitive") is True,
-        mentions=mentions,
         attachments=parse_attachments(document),
     )

@@ -7,7 +7,12 @@ from typing import Any
 from hub.cli.output import say
 from hub.config import Settings
 from hub.services.accounts import create_account, generate_password
-from hub.services.actors import PUBLISHING_ACTOR_TYPES, create_actor, list_local_actors
+from hub.services.actors import (
+    PUBLISHING_ACTOR_TYPES,
+    create_actor,
+    list_local_actors,
+    set_note_mode,
+)
 from hub.services.errors import InvalidInput
 from hub.services.runtime import opened_context
 
@@ -36,6 +41,12 @@ def register(commands: "argparse._SubParsersAction[Any]") -> None:
     actor_create.add_argument("--display-name", default="")
     actor_create.add_argument("--summary", default="", help="a short biography (plain text)")
     actor_create.set_defaults(handler=run_actor_create)
+    actor_mode = actor_commands.add_parser(
+        "mode", help="publish as Articles (title, summary, link) or Notes (whole text)"
+    )
+    actor_mode.add_argument("name")
+    actor_mode.add_argument("mode", choices=("article", "note"))
+    actor_mode.set_defaults(handler=run_actor_mode)
     actor_list = actor_commands.add_parser("list", help="list this Hub's actors")
     actor_list.set_defaults(handler=run_actor_list)
 
@@ -73,6 +84,14 @@ async def run_actor_create(arguments: argparse.Namespace, settings: Settings) ->
             summary_html=_plain_text_to_html(arguments.summary),
         )
     say(f"created {actor.actor_type} @{actor.handle} at {actor.ap_id}")
+    return 0
+
+
+async def run_actor_mode(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Switch an actor between Article and Note mode for its new posts and edits."""
+    async with opened_context(settings) as ctx:
+        actor = await set_note_mode(ctx, arguments.name, as_note=arguments.mode == "note")
+    say(f"@{actor.handle} publishes {arguments.mode}s")
     return 0
 
 

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import signal
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from hub.federation.worker import Worker
 from hub.services.following import follow, list_followers, list_following, unfollow
 from hub.services.markdown import parse_markdown_post
 from hub.services.moderation import block_domain, list_reports, unblock_domain
-from hub.services.publishing import publish
+from hub.services.publishing import PostInput, publish_post, save_draft
 from hub.services.runtime import opened_context
+from hub.services.scheduling import publish_due_posts
 from hub.services.setup import prepare_database
 
 
@@ -39,6 +41,12 @@ def register(commands: "argparse._SubParsersAction[Any]") -> None:
     post = commands.add_parser("post", help="publish a Markdown file (front matter: title, …)")
     post.add_argument("--as", dest="actor", required=True, help="our actor's name")
     post.add_argument("file", type=Path, metavar="FILE.md")
+    when = post.add_mutually_exclusive_group()
+    when.add_argument("--draft", action="store_true", help="save as a draft; nothing is sent")
+    when.add_argument(
+        "--at", type=_aware_datetime, metavar="TIME",
+        help="publish at an ISO 8601 time with its offset, e.g. 2026-12-01T09:00+00:00",
+    )  # fmt: skip
     post.set_defaults(handler=run_post)
     for name, handler, help_text in (
         ("block", run_block, "refuse a domain's activities and stop delivering to it"),
@@ -91,19 +99,33 @@ async def run_following(arguments: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+def _aware_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give the time with its offset, e.g. +00:00")
+    return value
+
+
 async def run_post(arguments: argparse.Namespace, settings: Settings) -> int:
-    """Publish a Markdown file as a public post and print its URL."""
+    """Publish a Markdown file as a public post (now, later, or as a draft); print its URL."""
     markdown_post = parse_markdown_post(arguments.file.read_text(encoding="utf-8"))
+    values = PostInput(
+        title=markdown_post.title,
+        summary=markdown_post.summary,
+        body_markdown=markdown_post.body,
+        tags=tuple(markdown_post.tags),
+        series=markdown_post.series,
+        language=markdown_post.language,
+    )
     async with opened_context(settings) as ctx:
-        published = await publish(
-            ctx,
-            arguments.actor,
-            title=markdown_post.title,
-            summary=markdown_post.summary,
-            body_markdown=markdown_post.body,
-            tags=markdown_post.tags,
-        )
-    say(published.html_url)
+        if arguments.draft:
+            published = await save_draft(ctx, arguments.actor, values)
+        else:
+            published = await publish_post(ctx, arguments.actor, values, publish_at=arguments.at)
+    say(published.html_url + ("" if published.state == "published" else f" ({published.state})"))
     return 0
 
 
@@ -156,5 +178,6 @@ async def run_worker(_arguments: argparse.Namespace, settings: Settings) -> int:
     async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         say("worker running; stop with Ctrl-C")
-        await Worker(ctx, apply_inbox_item=apply_inbox_item).run_forever(stop)
+        worker = Worker(ctx, apply_inbox_item=apply_inbox_item, publish_due=publish_due_posts)
+        await worker.run_forever(stop)
     return 0

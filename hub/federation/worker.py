@@ -1,5 +1,8 @@
 """The worker: claims due jobs from the inbox, fan-out and delivery queues and runs them.
 
+It also runs an injected pass that publishes scheduled posts when they fall due
+(`services.scheduling.publish_due_posts` in the app and the `hub worker` command).
+
 `run_forever` serves (three loops, each polling briefly when idle and woken early by
 `wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
 workers may share a PostgreSQL database: claims skip rows another worker holds, and a
@@ -28,6 +31,8 @@ from hub.models import Delivery, FanoutJob, InboxItem
 logger = logging.getLogger(__name__)
 
 InboxProcessor = Callable[[HubContext, int], Awaitable[None]]
+# Publishes what has fallen due and returns how many; see services.scheduling.
+DuePublisher = Callable[[HubContext], Awaitable[int]]
 
 LEASE = timedelta(minutes=10)
 MAX_DELIVERIES_IN_FLIGHT = 32
@@ -77,6 +82,7 @@ class Worker:
         ctx: HubContext,
         *,
         apply_inbox_item: InboxProcessor,
+        publish_due: DuePublisher | None = None,
         retry_policy: RetryPolicy | None = None,
         inbox_retry_policy: RetryPolicy = INBOX_RETRY_POLICY,
         max_in_flight: int = MAX_DELIVERIES_IN_FLIGHT,
@@ -91,6 +97,7 @@ class Worker:
             raise ValueError(f"lease must be at least {2 * worst_wait:.0f} s")
         self.ctx = ctx
         self.apply_inbox_item = apply_inbox_item
+        self.publish_due = publish_due
         self.retry_policy = retry_policy or RetryPolicy()
         self.inbox_retry_policy = inbox_retry_policy
         self.max_in_flight = max_in_flight
@@ -99,7 +106,9 @@ class Worker:
         self.idle_seconds = idle_seconds
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._hosts = HostSlots(max_per_host)
-        self._wakeups = {name: asyncio.Event() for name in ("inbox", "fanout", "deliveries")}
+        self._wakeups = {
+            name: asyncio.Event() for name in ("inbox", "scheduled", "fanout", "deliveries")
+        }
 
     def wake(self) -> None:
         """Cut every idle wait short: something was just queued."""
@@ -114,6 +123,7 @@ class Worker:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._wake_on(stop))
             group.create_task(self._loop(stop, "inbox", self._inbox_pass))
+            group.create_task(self._loop(stop, "scheduled", self._scheduled_pass))
             group.create_task(self._loop(stop, "fanout", self._fanout_pass))
             group.create_task(self._delivery_loop(stop))
         logger.info("worker stopped")
@@ -214,6 +224,7 @@ class Worker:
     async def run_once(self) -> int:
         """Run one pass over the three queues, raising bugs; return how many jobs ran."""
         done = await self._inbox_pass(True)
+        done += await self._scheduled_pass(True)
         done += await self._fanout_pass(True)
         claimed = await self._claim_deliveries(self.max_in_flight * 4)
         results = await asyncio.gather(
@@ -281,6 +292,20 @@ class Worker:
             "inbox item failed id=%d attempt=%d error=%s retry_at=%s",
             item_id, attempts, error, next_at,
         )  # fmt: skip
+
+    async def _scheduled_pass(self, raise_bugs: bool) -> int:
+        if self.publish_due is None:
+            return 0
+        try:
+            published = await self.publish_due(self.ctx)
+        except Exception:  # the worker's boundary: our bug must not stop the other queues
+            logger.exception("publishing scheduled posts crashed")
+            if raise_bugs:
+                raise
+            return 0
+        if published:
+            self._wakeups["fanout"].set()  # their fan-outs are due now
+        return published
 
     async def _fanout_pass(self, raise_bugs: bool) -> int:
         ids = await jobs.claim_due(self.ctx, FanoutJob, limit=JOB_BATCH_SIZE, lease=self.lease)

@@ -39,7 +39,9 @@ class Post(SQLModel, table=True):
     content_warning: str = Field(default="", sa_type=sa.Text)
     is_sensitive: bool = False
     state: str = Field(default="published", max_length=16)
-    scheduled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    scheduled_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True, index=True)
+    )
     author_account_id: int | None = Field(
         default=None, foreign_key="accounts.id", ondelete="SET NULL"
     )

@@ -308,3 +308,20 @@ async def primary_actor(ctx: HubContext) -> Actor | None:
             .limit(1)
         )
         return (await session.exec(statement)).first()
+
+
+async def set_note_mode(ctx: HubContext, username: str, *, as_note: bool) -> Actor:
+    """Choose whether an actor's new posts federate as Notes (text inline) or Articles.
+
+    Raises:
+        NotFound: no local actor of that name.
+    """
+    actor = await get_local_actor(ctx, username)
+    async with ctx.sessions() as session, session.begin():
+        stored = await session.get(Actor, actor.id)
+        if stored is None:
+            raise NotFound(f"no actor called '{username}'")
+        stored.publishes_as_note = as_note
+        session.add(stored)
+    actor.publishes_as_note = as_note
+    return actor

@@ -1,54 +1,257 @@
-"""Publish posts as one of our actors: the Post row, its Create, and the fan-out, at once."""
+"""Write and publish posts as one of our actors: drafts, publish now or later, previews.
+
+A post is stored with its federated object already built (`Post.document`), for drafts
+too, so the scheduled publication and the Create send what was saved. Publishing writes
+the Post, its Create and the fan-out in one transaction. Editing and deleting live in
+`services.post_editing` and are re-exported here, so callers find the whole API in one place.
+"""
 
 import logging
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.activitypub.activities import ArticleValues, build_article, build_create
 from hub.context import HubContext
-from hub.federation.outbox import record_activity
-from hub.models import Actor, Post
+from hub.federation.post_activities import record_post_create
+from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import get_local_actor
-from hub.services.errors import InvalidInput, NotFound
-from hub.services.markdown import normalise_tags, render_markdown
+from hub.services.errors import Conflict, InvalidInput, NotFound
+from hub.services.markdown import find_mentions
+from hub.services.media import media_url
+from hub.services.mentions import resolve_mentions
+from hub.services.permissions import require_publish_right
+from hub.services.post_building import (
+    MAX_SCHEDULE_AHEAD,
+    CleanInput,
+    PostInput,
+    Published,
+    article_values,
+    attach_media,
+    attachable_media,
+    clean_input,
+    fill_post,
+    find_own_post,
+    new_post,
+    post_urls,
+)
+from hub.services.post_editing import delete_post, edit_post
+
+__all__ = [
+    "MastodonImage",
+    "MastodonView",
+    "PostInput",
+    "PostPreview",
+    "Published",
+    "article_values",
+    "delete_post",
+    "edit_post",
+    "get_local_post",
+    "post_urls",
+    "preview_post",
+    "publish",
+    "publish_post",
+    "save_draft",
+]
 
 logger = logging.getLogger(__name__)
 
-MAX_TITLE_LENGTH = 300
-MAX_SUMMARY_LENGTH = 2000
+
+@dataclass(frozen=True)
+class MastodonImage:
+    """An image as Mastodon shows it: the file and its alt text."""
+
+    url: str
+    description: str
+    width: int | None
+    height: int | None
 
 
 @dataclass(frozen=True)
-class Published:
-    """Where a new post lives."""
+class MastodonView:
+    """What a Mastodon user sees of the post in a timeline (spec §5.1).
 
-    ap_id: str
-    html_url: str
+    Article: `title` in bold, the `summary`, then the `link`; the body is not shown.
+    Note: `text_html` (title, summary, body and link), hidden behind `content_warning`
+    when there is one.
+    """
+
+    object_type: str
+    title: str
+    summary: str
+    link: str
+    content_warning: str
+    text_html: str
+    images: tuple[MastodonImage, ...]
 
 
-def post_urls(ctx: HubContext, actor: Actor, slug: str) -> tuple[str, str]:
-    """Return (ActivityPub id, web page URL) of a post of ours."""
-    return f"{actor.ap_id}/posts/{slug}", ctx.settings.url(f"/@{actor.username}/{slug}")
+@dataclass(frozen=True)
+class PostPreview:
+    """A post before it is saved: the page's HTML body, the object sent, Mastodon's view."""
+
+    body_html: str
+    document: dict[str, Any]
+    mastodon: MastodonView
 
 
-def article_values(ctx: HubContext, actor: Actor, post: Post) -> ArticleValues:
-    """Return the values the federated object of one of our posts is built from."""
-    return ArticleValues(
-        ap_id=post.ap_id,
-        html_url=post.html_url or post.ap_id,
-        author_id=actor.ap_id,
-        followers_url=actor.followers_url or f"{actor.ap_id}/followers",
-        title=post.title,
-        summary=post.summary,
-        content_html=post.content_html,
-        published_at=post.published_at,
-        updated_at=post.updated_at,
-        tags=tuple((tag, ctx.settings.url(f"/tags/{tag.lower()}")) for tag in post.tags),
-        visibility=post.visibility,
-        as_note=actor.publishes_as_note,
-        language=post.language,
+def preview_post(
+    ctx: HubContext,
+    actor: Actor,
+    values: PostInput,
+    media: Sequence[MediaAttachment],
+    *,
+    slug: str | None = None,
+) -> PostPreview:
+    """Show a post as the Hub's page and Mastodon will, without saving or sending anything.
+
+    Mentions are not looked up here (that needs the network), so they show as plain text
+    until the post is saved. `slug` gives an existing post's URLs.
+
+    Raises:
+        InvalidInput: as for a draft (over-long fields, bad tags or language).
+    """
+    clean = clean_input(values, for_publishing=False)
+    ap_id, html_url = post_urls(ctx, actor, slug or "preview")
+    post = Post(
+        ap_id=ap_id,
+        actor_id=actor.id or 0,
+        is_local=True,
+        slug=slug,
+        html_url=html_url,
+        published_at=ctx.clock(),
+    )
+    fill_post(ctx, actor, post, clean, mentioned={}, media=media)
+    document = post.document or {}
+    is_note = document["type"] == "Note"
+    view = MastodonView(
+        object_type=str(document["type"]),
+        title="" if is_note else post.title,
+        summary="" if is_note else post.summary,
+        link=html_url,
+        content_warning=post.content_warning,
+        text_html=str(document["content"]) if is_note else "",
+        images=tuple(
+            MastodonImage(
+                url=media_url(ctx, item),
+                description=item.description,
+                width=item.width,
+                height=item.height,
+            )
+            for item in media[:4]
+        ),
+    )
+    return PostPreview(body_html=post.content_html, document=document, mastodon=view)
+
+
+async def _unpublished_post(session: AsyncSession, actor: Actor, slug: str) -> Post:
+    post = await find_own_post(session, actor, slug)
+    if post.state == "published":
+        raise Conflict("this post is already published; edit it instead")
+    return post
+
+
+def _check_publish_at(publish_at: datetime | None, now: datetime) -> datetime | None:
+    """Return the time to publish at, or None for now."""
+    if publish_at is None:
+        return None
+    if publish_at.tzinfo is None or publish_at.utcoffset() is None:
+        raise InvalidInput("publish_at", "needs a time zone")
+    if publish_at <= now:
+        return None
+    if publish_at > now + MAX_SCHEDULE_AHEAD:
+        raise InvalidInput("publish_at", "must be within a year")
+    return publish_at
+
+
+async def _prepare(
+    ctx: HubContext, actor_name: str, values: PostInput, account_id: int | None, *, publishing: bool
+) -> tuple[Actor, CleanInput, dict[str, Actor]]:
+    """Check rights and input, and resolve mentions (network), before any transaction."""
+    actor = await get_local_actor(ctx, actor_name)
+    await require_publish_right(ctx, account_id, actor)
+    clean = clean_input(values, for_publishing=publishing)
+    mentioned = await resolve_mentions(ctx, find_mentions(clean.body_markdown))
+    return actor, clean, mentioned
+
+
+async def save_draft(
+    ctx: HubContext,
+    actor_name: str,
+    values: PostInput,
+    *,
+    account_id: int | None = None,
+    slug: str | None = None,
+) -> Published:
+    """Create a draft, or save an existing draft (a scheduled post becomes a draft again).
+
+    Nothing federates. Alt text is not required yet.
+
+    Raises:
+        NotFound, PermissionDenied, InvalidInput; Conflict when `slug` is already published.
+    """
+    actor, clean, mentioned = await _prepare(ctx, actor_name, values, account_id, publishing=False)
+    async with ctx.sessions() as session, session.begin():
+        post = None if slug is None else await _unpublished_post(session, actor, slug)
+        media = await attachable_media(
+            session, clean.media_ids, post, account_id, require_alt=False
+        )
+        post = post or new_post(ctx, actor, account_id)
+        post.state = "draft"
+        post.scheduled_at = None
+        post.published_at = ctx.clock()
+        fill_post(ctx, actor, post, clean, mentioned=mentioned, media=media)
+        session.add(post)
+        await session.flush()
+        await attach_media(session, post, media)
+    logger.info("draft saved id=%s actor=%s", post.ap_id, actor.ap_id)
+    return Published(
+        ap_id=post.ap_id, html_url=post.html_url or "", slug=post.slug or "", state="draft"
+    )
+
+
+async def publish_post(
+    ctx: HubContext,
+    actor_name: str,
+    values: PostInput,
+    *,
+    account_id: int | None = None,
+    slug: str | None = None,
+    publish_at: datetime | None = None,
+) -> Published:
+    """Publish a post now, or schedule it when `publish_at` lies in the future.
+
+    `slug` names an existing draft (or scheduled post) to publish. Now: the Post, its
+    Create and the fan-out to followers and mentioned actors commit together. Later: the
+    post waits as `scheduled`, and the worker sends it when it falls due; nothing
+    federates or shows before then.
+
+    Raises:
+        NotFound, PermissionDenied, InvalidInput (missing title or alt text, bad
+        `publish_at`, …); Conflict when `slug` is already published.
+    """
+    actor, clean, mentioned = await _prepare(ctx, actor_name, values, account_id, publishing=True)
+    now = ctx.clock()
+    later = _check_publish_at(publish_at, now)
+    async with ctx.sessions() as session, session.begin():
+        post = None if slug is None else await _unpublished_post(session, actor, slug)
+        media = await attachable_media(session, clean.media_ids, post, account_id, require_alt=True)
+        post = post or new_post(ctx, actor, account_id)
+        post.state = "scheduled" if later else "published"
+        post.scheduled_at = later
+        post.published_at = later or now
+        post.updated_at = None
+        fill_post(ctx, actor, post, clean, mentioned=mentioned, media=media)
+        session.add(post)
+        await session.flush()
+        await attach_media(session, post, media)
+        if later is None:
+            await record_post_create(session, actor, post, now)
+    logger.info("post %s id=%s actor=%s", post.state, post.ap_id, actor.ap_id)
+    return Published(
+        ap_id=post.ap_id, html_url=post.html_url or "", slug=post.slug or "", state=post.state
     )
 
 
@@ -62,55 +265,15 @@ async def publish(
     tags: list[str] | None = None,
     visibility: str = "public",
 ) -> Published:
-    """Publish a post now: store it, record its Create and queue delivery to followers.
-
-    Raises:
-        NotFound: no local actor of that name.
-        InvalidInput: missing title, over-long fields, bad tags or visibility.
-    """
-    actor = await get_local_actor(ctx, actor_name)
-    clean_title = title.strip()
-    if not clean_title:
-        raise InvalidInput("title", "is required")
-    if len(clean_title) > MAX_TITLE_LENGTH:
-        raise InvalidInput("title", f"must be at most {MAX_TITLE_LENGTH} characters")
-    if len(summary) > MAX_SUMMARY_LENGTH:
-        raise InvalidInput("summary", f"must be at most {MAX_SUMMARY_LENGTH} characters")
-    if visibility not in ("public", "unlisted", "followers"):
-        raise InvalidInput("visibility", "must be public, unlisted or followers")
-    slug = secrets.token_hex(6)
-    ap_id, html_url = post_urls(ctx, actor, slug)
-    now = ctx.clock()
-    assert actor.id is not None  # noqa: S101 - a stored actor
-    post = Post(
-        ap_id=ap_id,
-        actor_id=actor.id,
-        is_local=True,
-        slug=slug,
-        object_type="Note" if actor.publishes_as_note else "Article",
-        title=clean_title,
-        summary=summary.strip(),
-        content_html=render_markdown(body_markdown),
-        source_markdown=body_markdown,
-        html_url=html_url,
+    """Publish a post now as the system (the command line): a thin wrapper of publish_post."""
+    values = PostInput(
+        title=title,
+        summary=summary,
+        body_markdown=body_markdown,
+        tags=tuple(tags or ()),
         visibility=visibility,
-        tags=normalise_tags(tags or []),
-        published_at=now,
     )
-    document = build_article(article_values(ctx, actor, post))
-    post.document = document
-    async with ctx.sessions() as session, session.begin():
-        session.add(post)
-        await record_activity(
-            session,
-            actor=actor,
-            activity=build_create(f"{ap_id}/activity", document),
-            now=now,
-            is_public=visibility in ("public", "unlisted"),
-            to_followers=True,
-        )
-    logger.info("post published id=%s actor=%s", ap_id, actor.ap_id)
-    return Published(ap_id=ap_id, html_url=html_url)
+    return await publish_post(ctx, actor_name, values)
 
 
 async def get_local_post(ctx: HubContext, actor_name: str, slug: str) -> tuple[Actor, Post]:

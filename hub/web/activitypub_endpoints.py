@@ -118,6 +118,8 @@ async def post(request: Request) -> Response:
         ctx, request.path_params["username"], request.path_params["slug"]
     )
     as_json = wants_json(request)
+    if local_post.state != "published":
+        raise HTTPException(404, "no such post")  # drafts and scheduled posts are not out yet
     if local_post.deleted_at is not None:
         if as_json:
             response = activity_json(build_tombstone(local_post.ap_id, local_post.deleted_at))

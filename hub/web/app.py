@@ -15,6 +15,7 @@ from hub.federation.dispatch import apply_inbox_item
 from hub.federation.http import system_resolver
 from hub.federation.worker import Worker
 from hub.services.runtime import build_context
+from hub.services.scheduling import publish_due_posts
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.routes import build_routes
 from hub.web.templating import create_templates
@@ -37,7 +38,7 @@ def create_app(
         resolve_host=resolve_host or system_resolver,
     )
 
-    worker = Worker(ctx, apply_inbox_item=apply_inbox_item)
+    worker = Worker(ctx, apply_inbox_item=apply_inbox_item, publish_due=publish_due_posts)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

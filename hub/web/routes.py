@@ -3,7 +3,7 @@
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hub.web import activitypub_endpoints, inbox_endpoints, pages, wellknown
+from hub.web import activitypub_endpoints, inbox_endpoints, media_endpoints, pages, wellknown
 from hub.web.templating import STATIC_DIR
 
 
@@ -29,5 +29,6 @@ def build_routes() -> list[Route | Mount]:
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
         Route("/users/{username}/{collection}", activitypub_endpoints.collection, methods=["GET"]),
+        Route("/media/{file_name}", media_endpoints.media, methods=["GET", "HEAD"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

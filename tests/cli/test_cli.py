@@ -118,3 +118,35 @@ def test_account_create_generates_a_password_when_none_given(
     assert "one-time password: " in output
     assert main(["--config", config, "account", "create", "not-an-email"]) == 1
     assert "email" in capsys.readouterr().err
+
+
+def write_post(tmp_path: Path) -> str:
+    """Write a Markdown post file and return its path."""
+    post = tmp_path / "post.md"
+    post.write_text(
+        "---\ntitle: Taking stock\nsummary: In brief\nseries: Observatory Sightings\n"
+        "language: en\n---\nBody with #observatory.\n"
+    )
+    return str(post)
+
+
+def test_post_as_draft_or_later_says_so(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, database_url)
+    assert main(["--config", config, "migrate"]) == 0
+    assert main(["--config", config, "actor", "create", "org"]) == 0
+    assert main(["--config", config, "actor", "mode", "org", "note"]) == 0
+    assert "@org@hub.test publishes notes" in capsys.readouterr().out
+    post = write_post(tmp_path)
+    assert main(["--config", config, "post", "--as", "org", "--draft", post]) == 0
+    assert capsys.readouterr().out.endswith(" (draft)\n")
+    later = ["post", "--as", "org", "--at", "2999-01-01T09:00+00:00", post]
+    assert main(["--config", config, *later]) == 1
+    assert capsys.readouterr().err == "error: publish_at: must be within a year\n"
+    naive = ["post", "--as", "org", "--at", "2026-12-01T09:00", post]
+    with pytest.raises(SystemExit):
+        main(["--config", config, *naive])
+    assert "give the time with its offset" in capsys.readouterr().err
+    assert main(["--config", config, "post", "--as", "org", post]) == 0
+    assert capsys.readouterr().out.startswith("https://hub.test/@org/")

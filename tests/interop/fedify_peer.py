@@ -35,6 +35,8 @@ class FedifyPeer:
     log_path: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # One client for the whole run: a new one per request would load the CA bundle each time.
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=COMMAND_SECONDS))
 
     @property
     def origin(self) -> str:
@@ -62,14 +64,16 @@ class FedifyPeer:
             if self.process.poll() is not None:
                 raise AssertionError(f"the Fedify peer exited early:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.origin}/_control/health", timeout=1.0).status_code == 200:
+                health = self.http.get(f"{self.origin}/_control/health", timeout=1.0)
+                if health.status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.1)
         raise AssertionError(f"the Fedify peer did not answer within {STARTUP_SECONDS} s")
 
     def stop(self) -> None:
-        """Stop the peer (SIGTERM, then kill)."""
+        """Stop the peer (SIGTERM, then kill) and close the client."""
+        self.http.close()
         if self.process is None:
             return
         self.process.send_signal(signal.SIGTERM)
@@ -88,9 +92,7 @@ class FedifyPeer:
 
     def command(self, command: str, **arguments: str) -> dict[str, Any]:
         """Run one control command (follow, post, like, lookup…) and return its result."""
-        response = httpx.post(
-            f"{self.origin}/_control/{command}", json=arguments, timeout=COMMAND_SECONDS
-        )
+        response = self.http.post(f"{self.origin}/_control/{command}", json=arguments)
         if response.status_code != 200:
             raise AssertionError(f"peer command {command} failed: {response.text[:4000]}")
         result: dict[str, Any] = response.json()

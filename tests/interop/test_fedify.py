@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import select
 
+from hub.config import load_settings
 from hub.db import create_engine, create_session_factory
 from hub.models import Post
+from hub.services.post_editing import delete_post, edit_post
+from hub.services.publishing import PostInput
+from hub.services.runtime import opened_context
 from tests.conftest import BACKENDS, new_database_url
 from tests.e2e.servers import HubProcess
 from tests.interop.fedify_peer import Delivery, FedifyPeer, wait_until
@@ -113,14 +116,15 @@ def followed_by_peer(peer: FedifyPeer, peer_actor: str, hub_actor: str) -> Deliv
     return accept
 
 
-def collection_items(collection_url: str) -> list[str]:
+def collection_items(peer: FedifyPeer, collection_url: str) -> list[str]:
     """Return the ids on the first page of one of the Hub's collections."""
-    return [str(item) for item in hub_document(f"{collection_url}?page=true")["orderedItems"]]
+    page = hub_document(peer, f"{collection_url}?page=true")
+    return [str(item) for item in page["orderedItems"]]
 
 
-def hub_document(url: str) -> dict[str, Any]:
-    """GET a Hub document as ActivityPub JSON."""
-    response = httpx.get(url, headers=AP, timeout=10)
+def hub_document(peer: FedifyPeer, url: str) -> dict[str, Any]:
+    """GET a Hub document as ActivityPub JSON (through the test's one HTTP client)."""
+    response = peer.http.get(url, headers=AP)
     assert response.status_code == 200, (url, response.status_code)
     document: dict[str, Any] = response.json()
     return document
@@ -134,6 +138,25 @@ async def _stored_content(database_url: str, ap_id: str) -> str | None:
             return (await session.exec(statement)).first()
     finally:
         await engine.dispose()
+
+
+async def _edit_then_delete(hub: HubProcess, slug: str, edit: bool) -> None:
+    async with opened_context(load_settings({}, config_path=str(hub.config))) as ctx:
+        if edit:
+            values = PostInput(title="Sighting two, corrected", body_markdown="Now *right*.")
+            await edit_post(ctx, "org", slug, values)
+        else:
+            await delete_post(ctx, "org", slug)
+
+
+def edit_post_of(hub: HubProcess, post_id: str) -> None:
+    """Edit one of org's posts through the publishing service, on the Hub's database."""
+    asyncio.run(_edit_then_delete(hub, post_id.rsplit("/", 1)[1], edit=True))
+
+
+def delete_post_of(hub: HubProcess, post_id: str) -> None:
+    """Delete one of org's posts through the publishing service, on the Hub's database."""
+    asyncio.run(_edit_then_delete(hub, post_id.rsplit("/", 1)[1], edit=False))
 
 
 def stored_content(hub: HubProcess, ap_id: str) -> str | None:
@@ -153,7 +176,7 @@ def test_peer_follows_and_gets_a_signed_accept(
     assert accept["listener"] == "Accept"
     assert accept["path"] == f"/users/{peer_name}/inbox"
     wait_until(
-        lambda: peer_actor in collection_items(f"{org}/followers"),
+        lambda: peer_actor in collection_items(peer, f"{org}/followers"),
         "the Hub to list the peer as a follower",
     )
 
@@ -188,6 +211,32 @@ def test_published_post_arrives_as_a_verified_create_fedify_parses(
     assert hashtag in parsed["tags"]
 
 
+def test_edit_and_delete_arrive_as_verified_update_and_delete(
+    hub: HubProcess, peer: FedifyPeer, peer_name: str, tmp_path: Path
+) -> None:
+    org = org_of(hub)
+    peer.new_actor(peer_name)
+    followed_by_peer(peer, peer_name, org)
+    post_id = publish(hub, "org", tmp_path, "Sighting two")
+    create = peer.wait_for_delivery(about("Create", org, post_id), "the Hub's Create")
+
+    edit_post_of(hub, post_id)
+    update = peer.wait_for_delivery(about("Update", org, post_id), "the Hub's Update")
+    assert_verified(update, org)
+    assert update["listener"] == "Update"
+    assert update["object"]["type"] == "Article"
+    assert update["object"]["name"] == "Sighting two, corrected"
+    assert update["object"]["updated"] is not None
+    assert update["object"]["updated"] > create["object"]["published"]
+
+    delete_post_of(hub, post_id)
+    delete = peer.wait_for_delivery(about("Delete", org, post_id), "the Hub's Delete")
+    assert_verified(delete, org)
+    assert delete["listener"] == "Delete"
+    assert delete["body"]["object"]["type"] == "Tombstone"
+    assert peer.http.get(post_id, headers=AP).status_code == 410
+
+
 def test_hub_follows_the_peer_and_stores_its_post(
     hub: HubProcess, peer: FedifyPeer, peer_name: str
 ) -> None:
@@ -196,7 +245,7 @@ def test_hub_follows_the_peer_and_stores_its_post(
 
     hub.hub("follow", "--as", "org", peer_actor)
     wait_until(
-        lambda: peer_actor in collection_items(f"{org}/following"),
+        lambda: peer_actor in collection_items(peer, f"{org}/following"),
         "the peer to accept the Hub's follow",
     )
     note_id = peer.command("post", actor=peer_name, content="<p>Hello from Fedify</p>")["id"]
@@ -245,12 +294,12 @@ def test_peer_likes_boosts_and_replies_and_the_hub_counts_them(
     reply = peer.command("reply", actor=peer_name, object=post_id, content="<p>Agreed!</p>")
 
     def counted() -> bool:
-        document = hub_document(post_id)
+        document = hub_document(peer, post_id)
         totals = [document[name]["totalItems"] for name in ("likes", "shares", "replies")]
         return totals == [1, 1, 1]
 
     wait_until(counted, "the Hub to count the like, the boost and the reply")
-    assert collection_items(f"{post_id}/replies") == [reply["id"]]
+    assert collection_items(peer, f"{post_id}/replies") == [reply["id"]]
 
 
 def test_peer_unfollow_removes_the_follower(
@@ -259,7 +308,7 @@ def test_peer_unfollow_removes_the_follower(
     org = org_of(hub)
     peer_actor = peer.new_actor(peer_name)
     accept = followed_by_peer(peer, peer_name, org)
-    wait_until(lambda: peer_actor in collection_items(f"{org}/followers"), "the follow")
+    wait_until(lambda: peer_actor in collection_items(peer, f"{org}/followers"), "the follow")
 
     peer.command("unfollow", actor=peer_name, target=org, follow_id=accept["object"]["id"])
-    wait_until(lambda: peer_actor not in collection_items(f"{org}/followers"), "the unfollow")
+    wait_until(lambda: peer_actor not in collection_items(peer, f"{org}/followers"), "the unfollow")

@@ -3,7 +3,14 @@
 import pytest
 
 from hub.services.errors import InvalidInput
-from hub.services.markdown import normalise_tags, parse_markdown_post, render_markdown
+from hub.services.markdown import (
+    MentionLink,
+    find_mentions,
+    normalise_tags,
+    parse_markdown_post,
+    render_markdown,
+    render_post_body,
+)
 
 
 def test_front_matter_and_body_are_split() -> None:
@@ -51,3 +58,54 @@ def test_tags_are_deduplicated_case_insensitively() -> None:
     ]
     with pytest.raises(InvalidInput):
         normalise_tags(["2026"])
+
+
+def tag_page(name: str) -> str:
+    """Return a tag page URL."""
+    return f"https://hub.example/tags/{name.lower()}"
+
+
+def test_hashtags_in_text_become_tag_links() -> None:
+    # Spec §5.4, checklist 56
+    body = render_post_body("Seen #Swifts today. Sighting #7, [a #link](https://x.org), `#code`",
+                            tag_url=tag_page)  # fmt: skip
+    assert body.hashtags == ["Swifts"]
+    assert (
+        '<a href="https://hub.example/tags/swifts" class="mention hashtag" rel="tag">'
+        "#<span>Swifts</span></a>"
+    ) in body.html
+    assert "Sighting #7" in body.html
+    assert "<code>#code</code>" in body.html
+    assert '<a href="https://x.org" rel="noopener">a #link</a>' in body.html
+
+
+def test_resolved_mentions_become_h_card_links_and_others_stay_text() -> None:
+    # Spec §5.5
+    source = "Thanks @Bob@Mastodon.Example and @ghost@nowhere.example, mail me@home.example."
+    assert find_mentions(source) == ["bob@mastodon.example", "ghost@nowhere.example"]
+    link = MentionLink(handle="bob@mastodon.example", html_url="https://mastodon.example/@bob")
+    body = render_post_body(source, mention_links={"bob@mastodon.example": link})
+    assert (
+        '<span class="h-card"><a href="https://mastodon.example/@bob" class="u-url mention">'
+        "@<span>Bob</span></a></span>"
+    ) in body.html
+    assert "@ghost@nowhere.example" in body.html
+    assert "me@home.example" in body.html
+
+
+def test_mentions_in_code_are_not_mentions() -> None:
+    assert find_mentions("`@bob@mastodon.example`\n\n    @alice@example.org") == []
+
+
+def test_markdown_cannot_forge_link_classes_or_rel() -> None:
+    body = render_post_body(
+        '[x](https://x.org "t") <a class="mention" rel="me" href="https://y">y</a>'
+    )
+    assert "<a class" not in body.html
+    assert '<a href="https://y"' not in body.html
+    assert '<a href="https://x.org" title="t" rel="noopener">x</a>' in body.html
+
+
+def test_front_matter_carries_series_and_language() -> None:
+    post = parse_markdown_post("---\ntitle: T\nseries: Observatory Sightings\nlanguage: en\n---\nB")
+    assert (post.series, post.language) == ("Observatory Sightings", "en")

@@ -56,28 +56,34 @@ async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
         return (await session.exec(statement)).first() is not None
 
 
-async def _addresses_us(ctx: HubContext, post: RemotePost, document: Any) -> bool:
-    """Return whether the post mentions one of our actors or names one in to/cc (spec §8.5)."""
-    audience = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
-    named = [ap_id for ap_id in {*post.mentions, *audience} if ap_id][:200]
-    if not named:
+async def _mentions_us(ctx: HubContext, document: Any) -> bool:
+    """Return whether the object addresses or mentions one of our actors (spec §5.5)."""
+    if not isinstance(document, dict):
+        return False
+    named = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
+    named |= {
+        id_of(tag.get("href"))
+        for tag in as_list(document.get("tag"))
+        if isinstance(tag, dict) and tag.get("type") == "Mention"
+    }
+    ids = [item for item in named if item]
+    if not ids:
         return False
     async with ctx.sessions() as session:
-        statement = select(Actor.id).where(col(Actor.ap_id).in_(named), col(Actor.is_local))
-        return (await session.exec(statement.limit(1))).first() is not None
+        statement = select(Actor.id).where(col(Actor.ap_id).in_(ids), col(Actor.is_local)).limit(1)
+        return (await session.exec(statement)).first() is not None
 
 
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post that a local actor follows, replies to us or mentions us."""
+    """Store a remote post by an author we follow, or one that mentions or replies to us."""
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    is_relevant = (
+    if not (
         await _is_followed_locally(ctx, author)
         or await _is_reply_to_us(ctx, post)
-        or await _addresses_us(ctx, post, activity["object"])
-    )
-    if not is_relevant:
+        or await _mentions_us(ctx, activity.get("object"))
+    ):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
     await _save(ctx, author, post, activity["object"])
