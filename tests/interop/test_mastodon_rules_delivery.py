@@ -17,10 +17,13 @@ from hub.models import Actor
 from hub.services.actors import create_actor
 from hub.services.errors import InvalidInput
 from hub.services.following import follow, unfollow
+from hub.services.media import upload_image
 from hub.services.moderation import list_reports
-from hub.services.publishing import publish
+from hub.services.post_editing import delete_post, edit_post
+from hub.services.publishing import PostInput, publish, publish_post
 from tests.interop.conftest import MastodonWorld
 from tests.interop.fake_mastodon import FakeActor, Received, load_fixture, parse_http_date
+from tests.support.images import image_bytes
 
 HUB = "https://example.com"
 ORG = f"{HUB}/users/org"
@@ -302,3 +305,113 @@ async def test_72_delete_actor_removes_follows_likes_boosts_and_replies(
     assert await world.page_items(f"{ORG}/followers") == []
     for collection in ("likes", "shares", "replies"):
         assert await world.total(post_id, collection) == 0, collection
+
+
+# --- Posts as the publishing services make them ------------------------------------------
+
+BASE83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
+
+
+async def test_56_body_hashtags_link_to_tag_pages(world: MastodonWorld) -> None:
+    published = await publish_post(
+        world.ctx, "org", PostInput(title="Linked", body_markdown="Digging in #gardening today")
+    )
+    document = await world.get_json(published.ap_id)
+    assert {"type": "Hashtag", "name": "#gardening", "href": f"{HUB}/tags/gardening"} in document[
+        "tag"
+    ]
+    link = re.search(
+        r'<a [^>]*href="https://example\.com/tags/gardening"[^>]*>', document["content"]
+    )
+    assert link is not None
+    assert 'rel="tag"' in link.group(0)
+    assert re.search(r'class="mention hashtag"', link.group(0))
+
+
+async def test_57_mentions_are_tagged_addressed_and_delivered(world: MastodonWorld) -> None:
+    published = await publish_post(
+        world.ctx,
+        "org",
+        PostInput(title="Thanks", body_markdown="Thank you @alice@mastodon.example"),
+    )
+    await world.settle()
+    document = await world.get_json(published.ap_id)
+    mention = {"type": "Mention", "href": world.alice.ap_id, "name": "@alice@mastodon.example"}
+    assert mention in document["tag"]
+    assert world.alice.ap_id in document["to"] + document["cc"]
+    (create,) = world.mastodon.deliveries("Create")
+    assert create.json()["object"]["id"] == published.ap_id
+
+
+async def test_58_59_images_are_attachments_with_alt_text_and_small_blurhash(
+    world: MastodonWorld,
+) -> None:
+    media_ids = []
+    for number in range(4):
+        uploaded = await upload_image(
+            world.ctx, image_bytes((64, 48)), filename=f"bed{number}.png",
+            declared_type="image/png", description=f"Raised bed {number}", account_id=None,
+        )  # fmt: skip
+        media_ids.append(uploaded.id or 0)
+    values = PostInput(title="Beds", body_markdown="Four beds", media_ids=tuple(media_ids))
+    published = await publish_post(world.ctx, "org", values)
+    attachments = (await world.get_json(published.ap_id))["attachment"]
+    assert len(attachments) == 4
+    for number, attachment in enumerate(attachments):
+        assert attachment["type"] in ("Image", "Document")
+        assert attachment["url"].startswith(f"{HUB}/")
+        assert attachment["name"] == f"Raised bed {number}"
+        served = await world.get(attachment["url"], {"accept": "*/*"})
+        assert served.status_code == 200
+        assert served.headers["content-type"] == attachment["mediaType"]
+        if "blurhash" in attachment:
+            size_flag = BASE83.index(attachment["blurhash"][0])
+            assert size_flag % 9 + 1 <= 5
+            assert size_flag // 9 + 1 <= 5
+        for value in attachment.get("focalPoint", []):
+            assert -1 <= value <= 1
+
+
+async def test_61_content_map_is_keyed_by_a_language_tag(world: MastodonWorld) -> None:
+    published = await publish_post(
+        world.ctx, "org", PostInput(title="In English", body_markdown="Hello", language="en")
+    )
+    document = await world.get_json(published.ap_id)
+    assert list(document["contentMap"]) == ["en"]
+    assert re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", next(iter(document["contentMap"])))
+
+
+async def test_54_content_warning_is_a_sensitive_note_summary(world: MastodonWorld) -> None:
+    published = await publish_post(
+        world.ctx, "org",
+        PostInput(title="Hard news", body_markdown="Details", content_warning="Loss"),
+    )  # fmt: skip
+    document = await world.get_json(published.ap_id)
+    assert (document["type"], document["summary"], document["sensitive"]) == ("Note", "Loss", True)
+
+
+async def test_64_65_edit_sends_a_later_update_and_delete_a_tombstone_then_410(
+    world: MastodonWorld,
+) -> None:
+    await followed_by(world, world.alice)
+    published = await publish_post(world.ctx, "org", PostInput(title="First", body_markdown="v1"))
+    await world.settle()
+    slug = published.ap_id.rsplit("/", 1)[1]
+    world.clock.advance(timedelta(minutes=5))
+
+    await edit_post(world.ctx, "org", slug, PostInput(title="First, edited", body_markdown="v2"))
+    await world.settle()
+    (create,) = world.mastodon.deliveries("Create")
+    (update_delivery,) = world.mastodon.deliveries("Update")
+    edited = update_delivery.json()["object"]
+    assert edited["id"] == published.ap_id
+    assert edited["updated"] > create.json()["object"]["published"]
+    assert update_delivery.url == create.url
+
+    await delete_post(world.ctx, "org", slug)
+    await world.settle()
+    (delete,) = world.mastodon.deliveries("Delete")
+    assert delete.json()["object"] == {"id": published.ap_id, "type": "Tombstone"}
+    assert delete.url == create.url
+    assert delete.verdict.is_valid
+    assert (await world.get(published.ap_id)).status_code == 410
