@@ -73,6 +73,25 @@ class MastodonWorld:
             activity, inbox=inbox or self.org.inbox_url, signer=signer or self.alice
         )
 
+    def follow_of_org(self, number: int = 1, actor: FakeActor | None = None) -> dict[str, Any]:
+        """Return a Follow of org by alice (or `actor`), as Mastodon sends it."""
+        follower = actor or self.alice
+        username = follower.document["preferredUsername"]
+        return {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"https://mastodon.example/follows/{username}-{number}",
+            "type": "Follow",
+            "actor": follower.ap_id,
+            "object": self.org.ap_id,
+        }
+
+    async def followed_by(self, *actors: FakeActor) -> None:
+        """Make fake Mastodon actors follow org, and let the Accepts go."""
+        for actor in actors:
+            response = await self.deliver(self.follow_of_org(actor=actor), signer=actor)
+            assert response.status_code == 202, response.text
+        await self.settle()
+
     async def deliver_payload(self, name: str, post_id: str = FIXTURE_POST, **options: Any) -> None:
         """Deliver a fixture (with one of our post ids in it), expect 202, and apply it."""
         response = await self.deliver(load_payload(name, post_id), **options)
