@@ -161,14 +161,14 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     content_map = document.get("contentMap")
     language = next(iter(content_map), None) if isinstance(content_map, dict) else None
     summary = _text(document, "summary")
-    # On a Note, `summary` is a content warning; on an Article it is the teaser (spec §5.1).
+    # On a Note, `summary` is also a content warning; on an Article it is the teaser (§5.1).
     is_note = object_type == "Note"
     return RemotePost(
         ap_id=ap_id,
         object_type=str(object_type),
         author_id=author_id,
         title=_text(document, "name"),
-        summary="" if is_note else summary,
+        summary=summary,
         content_html=_text(document, "content"),
         html_url=html_url,
         in_reply_to=id_of(document.get("inReplyTo")),

@@ -53,7 +53,6 @@ async def test_note_with_mention_tags_media_and_warning_is_stored(world: Mastodo
     assert post.tags == ["gardening", "communitygardens"]
     assert post.content_warning == "Harvest numbers (long post)"
     assert post.is_sensitive
-    assert post.summary == ""
     assert "Forty kilos of squash." in post.content_html
     assert post.language == "en"
     assert [(m.remote_url, m.media_type, m.description, m.is_local) for m in media] == [
