@@ -10,19 +10,21 @@ from hub.activitypub.jsonld import PUBLIC_ALIASES, as_list, id_of
 
 POST_TYPES = frozenset({"Note", "Article", "Page"})
 MAX_TEXT_LENGTH = 512 * 1024
-# Mastodon keeps the first four media entries of a post (spec §5.7, §9.3).
+# Mastodon keeps four media of a post and reads alt text up to 10 000 characters (spec §5.7).
 MAX_ATTACHMENTS = 4
-MAX_ALT_TEXT_LENGTH = 10_000
+MAX_DESCRIPTION_LENGTH = 10_000
 MAX_URL_LENGTH = 2048
 
 
 @dataclass(frozen=True)
-class RemoteMedia:
-    """One media attachment of a remote post: where it is, what it is, and its alt text."""
+class RemoteAttachment:
+    """A media attachment of a remote post: where the file is and what it shows."""
 
     url: str
     media_type: str
     description: str
+    width: int | None
+    height: int | None
     blurhash: str | None
 
 
@@ -43,9 +45,9 @@ class RemotePost:
     visibility: str
     tags: tuple[str, ...]
     language: str | None
+    attachments: tuple[RemoteAttachment, ...] = ()
     content_warning: str = ""
     is_sensitive: bool = False
-    attachments: tuple[RemoteMedia, ...] = ()
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -89,44 +91,48 @@ def visibility_of(document: dict[str, Any]) -> str:
     return "direct"
 
 
-def _http_url(value: object) -> str | None:
-    if isinstance(value, str) and len(value) <= MAX_URL_LENGTH:
-        parts = urlsplit(value)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            return value
+def _dimension(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000:
+        return value
     return None
 
 
-def parse_attachments(document: dict[str, Any]) -> tuple[RemoteMedia, ...]:
-    """Return the media of a post as Mastodon reads them: any entry with a `url` (spec §5.7).
+def parse_attachments(value: object) -> tuple[RemoteAttachment, ...]:
+    """Return the first media attachments with an http(s) `url`, as Mastodon reads them.
 
-    The url may be a string, a Link or a list of either (the first is used); the alt text
-    is `summary`, else `name`. Entries with only `href` are links, not media.
+    `url` may be a string, a Link or a list (the first is used); alt text is `summary`,
+    else `name`. Entries without a usable URL (such as Links with `href`) are skipped.
     """
-    media: list[RemoteMedia] = []
-    for entry in as_list(document.get("attachment")):
-        if len(media) == MAX_ATTACHMENTS:
+    found: list[RemoteAttachment] = []
+    for item in as_list(value):
+        if len(found) == MAX_ATTACHMENTS:
             break
-        if not isinstance(entry, dict) or entry.get("url") is None:
+        if not isinstance(item, dict):
             continue
-        first_url = as_list(entry["url"])[0] if as_list(entry["url"]) else None
-        url = _http_url(first_url.get("href") if isinstance(first_url, dict) else first_url)
-        if url is None:
+        first = next(iter(as_list(item.get("url"))), None)
+        url = first.get("href") if isinstance(first, dict) else first
+        if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
             continue
-        media_type = entry.get("mediaType")
-        if not isinstance(media_type, str) and isinstance(first_url, dict):
-            media_type = first_url.get("mediaType")
-        alt = entry.get("summary") if isinstance(entry.get("summary"), str) else entry.get("name")
-        blurhash = entry.get("blurhash")
-        media.append(
-            RemoteMedia(
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        media_type = item.get("mediaType")
+        if not isinstance(media_type, str) and isinstance(first, dict):
+            media_type = first.get("mediaType")
+        description = item.get("summary") or item.get("name") or ""
+        blurhash = item.get("blurhash")
+        found.append(
+            RemoteAttachment(
                 url=url,
                 media_type=media_type[:64] if isinstance(media_type, str) else "",
-                description=alt[:MAX_ALT_TEXT_LENGTH] if isinstance(alt, str) else "",
-                blurhash=blurhash if isinstance(blurhash, str) and len(blurhash) <= 128 else None,
+                description=description[:MAX_DESCRIPTION_LENGTH]
+                if isinstance(description, str)
+                else "",
+                width=_dimension(item.get("width")),
+                height=_dimension(item.get("height")),
+                blurhash=blurhash[:128] if isinstance(blurhash, str) else None,
             )
         )
-    return tuple(media)
+    return tuple(found)
 
 
 def parse_post(document: object, *, expected_author: str | None = None) -> RemotePost:
@@ -161,8 +167,6 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     content_map = document.get("contentMap")
     language = next(iter(content_map), None) if isinstance(content_map, dict) else None
     summary = _text(document, "summary")
-    # On a Note, `summary` is also a content warning; on an Article it is the teaser (§5.1).
-    is_note = object_type == "Note"
     return RemotePost(
         ap_id=ap_id,
         object_type=str(object_type),
@@ -177,7 +181,8 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         visibility=visibility_of(document),
         tags=tags,
         language=language[:16] if isinstance(language, str) else None,
-        content_warning=summary if is_note else "",
+        attachments=parse_attachments(document.get("attachment")),
+        # On a Note, `summary` is also a content warning; on an Article, the teaser (§5.1).
+        content_warning=summary if object_type == "Note" else "",
         is_sensitive=document.get("sensitive") is True,
-        attachments=parse_attachments(document),
     )

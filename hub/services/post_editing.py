@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from hub.context import HubContext
 from hub.federation.post_activities import (
@@ -115,7 +115,9 @@ async def delete_post(
                 select(MediaAttachment.file_name).where(MediaAttachment.post_id == post.id)
             )
             removed_files = [name for name in rows.all() if name]
-            await session.exec(delete(MediaAttachment).where(MediaAttachment.post_id == post.id))  # type: ignore[arg-type]
+            await session.exec(
+                delete(MediaAttachment).where(col(MediaAttachment.post_id) == post.id)
+            )
             await session.delete(post)
     await delete_media_files(ctx, removed_files)
     logger.info("post deleted id=%s", post.ap_id)

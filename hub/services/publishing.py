@@ -232,9 +232,9 @@ async def publish_post(
         NotFound, PermissionDenied, InvalidInput (missing title or alt text, bad
         `publish_at`, …); Conflict when `slug` is already published.
     """
-    actor, clean, mentioned = await _prepare(ctx, actor_name, values, account_id, publishing=True)
     now = ctx.clock()
     later = _check_publish_at(publish_at, now)
+    actor, clean, mentioned = await _prepare(ctx, actor_name, values, account_id, publishing=True)
     async with ctx.sessions() as session, session.begin():
         post = None if slug is None else await _unpublished_post(session, actor, slug)
         media = await attachable_media(session, clean.media_ids, post, account_id, require_alt=True)

@@ -9,10 +9,10 @@ from sqlmodel import col, select
 
 from hub.activitypub.jsonld import AS_CONTEXT
 from hub.context import HubContext
-from hub.models import InboxItem, OutgoingActivity, Post
+from hub.models import InboxItem, MediaAttachment, OutgoingActivity, Post
 from hub.services.actors import create_actor
 from hub.services.following import follow
-from hub.services.media import upload_image
+from hub.services.media import describe_media, upload_image
 from hub.services.publishing import PostInput, delete_post, edit_post, publish_post
 from tests.support.images import image_bytes
 from tests.support.network import Network
@@ -24,6 +24,17 @@ async def stored_copy(network: Network, host: str, ap_id: str) -> Post | None:
     """Return the Hub's stored copy of a remote post."""
     async with network.hub(host).sessions() as session:
         return (await session.exec(select(Post).where(Post.ap_id == ap_id))).first()
+
+
+async def stored_media(network: Network, host: str, post: Post) -> list[tuple[str, str]]:
+    """Return (URL, alt text) of the media the Hub stored for a remote post."""
+    async with network.hub(host).sessions() as session:
+        rows = await session.exec(
+            select(MediaAttachment)
+            .where(MediaAttachment.post_id == post.id)
+            .order_by(col(MediaAttachment.position))
+        )
+        return [(str(row.remote_url), row.description) for row in rows.all()]
 
 
 async def received_types(network: Network, host: str, object_id: str) -> list[str]:
@@ -85,18 +96,22 @@ async def test_follower_gets_article_with_image_then_its_edit_then_its_delete(
     assert copy.document["attachment"][0]["mediaType"] == "image/jpeg"
     assert set(copy.tags) == {"community", "gardening"}
     assert "updated" not in copy.document
-    image = await fetch(network, copy.document["attachment"][0]["url"], "image/*")
+    image_url = copy.document["attachment"][0]["url"]
+    assert await stored_media(network, ALPHA, copy) == [(image_url, "Raised beds in morning light")]
+    image = await fetch(network, image_url, "image/*")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/jpeg"
 
     # When beta edits it, alpha gets an Update of the same object with a later `updated`
     network.clock.advance(timedelta(minutes=5))
+    await describe_media(beta, media_id, "Raised beds at noon", account_id=None)
     await edit_post(beta, "org", published.slug, replace(values, title="Garden open"))
     await network.settle()
     copy = await stored_copy(network, ALPHA, published.ap_id)
     assert copy is not None
     assert copy.title == "Garden open"
     assert copy.updated_at == network.clock.now.replace(microsecond=0)
+    assert await stored_media(network, ALPHA, copy) == [(image_url, "Raised beds at noon")]
 
     # When beta deletes it, alpha marks its copy deleted and the URL answers 410
     await delete_post(beta, "org", published.slug)

@@ -152,18 +152,21 @@ async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any)
 async def _replace_media(
     session: AsyncSession, stored: Post, post: RemotePost, now: datetime
 ) -> None:
-    """Keep the remote post's media as links with alt text; an edit replaces the list."""
+    """Keep the post's remote media rows equal to the attachments of its latest version."""
+    assert stored.id is not None  # noqa: S101 - flushed by the caller
     await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
-    session.add_all(
-        MediaAttachment(
-            post_id=stored.id,
-            position=position,
-            is_local=False,
-            remote_url=media.url,
-            media_type=media.media_type or "application/octet-stream",
-            description=media.description,
-            blurhash=media.blurhash,
-            created_at=now,
+    for position, attachment in enumerate(post.attachments):
+        session.add(
+            MediaAttachment(
+                post_id=stored.id,
+                position=position,
+                is_local=False,
+                remote_url=attachment.url,
+                media_type=attachment.media_type,
+                description=attachment.description,
+                width=attachment.width,
+                height=attachment.height,
+                blurhash=attachment.blurhash,
+                created_at=now,
+            )
         )
-        for position, media in enumerate(post.attachments)
-    )
