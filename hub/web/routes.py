@@ -29,6 +29,11 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route(
+            "/users/{username}/posts/{slug}/{collection}",
+            activitypub_endpoints.post_reactions,
+            methods=["GET"],
+        ),
         Route("/tags/{tag}", pages.tag_page, methods=["GET"], name="tag"),
         Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
         Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
