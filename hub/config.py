@@ -25,6 +25,7 @@ ENVIRONMENT_NAMES = {
     "log_format": "HUB_LOG_FORMAT",
     "instance_name": "HUB_INSTANCE_NAME",
     "max_upload_bytes": "HUB_MAX_UPLOAD_BYTES",
+    "hold_replies_from_strangers": "HUB_HOLD_REPLIES_FROM_STRANGERS",
 }
 
 DEFAULT_BASE_URL = "http://localhost:8000"
@@ -49,6 +50,8 @@ class Settings:
     log_format: LogFormat = "text"
     instance_name: str = "Hub"
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # Replies to our posts from actors none of ours follow wait for a person's approval.
+    hold_replies_from_strangers: bool = True
     worker_mode: WorkerMode = "inprocess"
     source: str = field(default="defaults", compare=False)
 
@@ -138,6 +141,12 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
     max_upload_bytes = _parse_byte_count(
         "max_upload_bytes", values.get("max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)
     )
+    hold_replies_raw = values.get("hold_replies_from_strangers")
+    hold_replies = (
+        True
+        if hold_replies_raw in (None, "")
+        else _parse_bool("hold_replies_from_strangers", hold_replies_raw)
+    )
     return Settings(
         base_url=base_url,
         database_url=database_url,
@@ -148,6 +157,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         log_format=log_format,  # type: ignore[arg-type]  # checked against the Literal above
         instance_name=str(values.get("instance_name", "Hub")),
         max_upload_bytes=max_upload_bytes,
+        hold_replies_from_strangers=hold_replies,
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
         source=source,
     )

@@ -10,6 +10,7 @@ from hub.models.interactions import Interaction
 from hub.models.media import MediaAttachment
 from hub.models.posts import Post, PostTag
 from hub.models.reports import Report
+from hub.models.search import PostSearch
 
 __all__ = [
     "ACTOR_TYPES",
@@ -28,6 +29,7 @@ __all__ = [
     "MediaAttachment",
     "OutgoingActivity",
     "Post",
+    "PostSearch",
     "PostTag",
     "PublishGrant",
     "Report",

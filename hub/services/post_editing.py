@@ -11,6 +11,7 @@ from hub.federation.post_activities import (
     record_post_delete,
     record_post_update,
 )
+from hub.federation.search_index import index_post_text
 from hub.models import MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput
@@ -83,6 +84,7 @@ async def edit_post(
         session.add(post)
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
         if state == "published":
             await record_post_update(session, actor, post, now, previous_mentions)
     logger.info("post edited id=%s state=%s", post.ap_id, state)
@@ -112,6 +114,7 @@ async def delete_post(
             post.deleted_at = now
             session.add(post)
             await index_post_tags(session, post)
+            await index_post_text(session, post)
             await record_post_delete(session, actor, post, now)
         else:
             rows = await session.exec(

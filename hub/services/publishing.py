@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.context import HubContext
 from hub.federation.post_activities import record_post_create
+from hub.federation.search_index import index_post_text
 from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput, NotFound
@@ -208,6 +209,7 @@ async def save_draft(
         await session.flush()
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
     logger.info("draft saved id=%s actor=%s", post.ap_id, actor.ap_id)
     return Published(
         ap_id=post.ap_id, html_url=post.html_url or "", slug=post.slug or "", state="draft"
@@ -250,6 +252,7 @@ async def publish_post(
         await session.flush()
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
         if later is None:
             await record_post_create(session, actor, post, now)
     logger.info("post %s id=%s actor=%s", post.state, post.ap_id, actor.ap_id)

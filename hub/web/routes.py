@@ -11,7 +11,13 @@ from hub.web import (
     pages,
     wellknown,
 )
-from hub.web.admin import accounts_pages, compose_pages, login_pages, posts_pages
+from hub.web.admin import (
+    accounts_pages,
+    compose_pages,
+    login_pages,
+    posts_pages,
+    replies_pages,
+)
 from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
 
@@ -77,4 +83,6 @@ def staff_routes() -> list[Route]:
         Route(
             "/admin/posts/{actor}/{slug}/delete", closing_form(posts_pages.delete), methods=["POST"]
         ),
+        Route("/admin/replies", replies_pages.replies_page, methods=["GET"]),
+        Route("/admin/replies/{reply_id}", closing_form(replies_pages.decide), methods=["POST"]),
     ]

@@ -1,59 +1,22 @@
-"""Create, Update and Delete of remote posts: store what our actors follow, sanitised."""
+"""Create, Update and Delete of remote posts: store what concerns us, sanitised, in context."""
 
 import logging
-from datetime import datetime
 from typing import Any
 
-import nh3
-from sqlmodel import col, delete, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel import col, select
 
 from hub.activitypub.jsonld import as_list, id_of
-from hub.activitypub.objects import RemotePost, parse_post
+from hub.activitypub.objects import parse_post
 from hub.context import HubContext
+from hub.federation.fetcher import FetchBudget
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, MediaAttachment, Post
+from hub.federation.remote_posts import is_followed_locally, store_remote_post
+from hub.federation.search_index import index_post_text
+from hub.federation.threads import approval_for, fetch_missing_ancestors, our_post_above
+from hub.models import Actor, Post
 
 logger = logging.getLogger(__name__)
-
-# What Mastodon's own sanitizer keeps (spec §5.3), plus headings and lists for Articles.
-ALLOWED_TAGS = {
-    "p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol",
-    "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
-}  # fmt: skip
-MAX_TITLE_LENGTH = 1000
-ALLOWED_ATTRIBUTES = {"a": {"href", "class"}, "span": {"class"}, "ol": {"start"}}
-
-
-def sanitise_html(html: str) -> str:
-    """Return remote HTML with only harmless tags, attributes and http(s) links left."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="nofollow noopener noreferrer",
-    )
-
-
-async def _is_followed_locally(ctx: HubContext, author: Actor) -> bool:
-    async with ctx.sessions() as session:
-        statement = (
-            select(Follow.id)
-            .join(Actor, col(Follow.follower_id) == col(Actor.id))
-            .where(Follow.followed_id == author.id, col(Actor.is_local))
-            .limit(1)
-        )
-        return (await session.exec(statement)).first() is not None
-
-
-async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
-    if post.in_reply_to is None:
-        return False
-    async with ctx.sessions() as session:
-        statement = select(Post.id).where(Post.ap_id == post.in_reply_to, col(Post.is_local))
-        return (await session.exec(statement)).first() is not None
 
 
 async def _mentions_us(ctx: HubContext, document: Any) -> bool:
@@ -75,18 +38,26 @@ async def _mentions_us(ctx: HubContext, document: Any) -> bool:
 
 
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post by an author we follow, or one that mentions or replies to us."""
+    """Store a remote post by an author we follow, or one that mentions us or joins our threads.
+
+    Its missing ancestors are fetched first (bounded), so that a reply to a reply still
+    finds its place, and its approval is decided knowing the whole thread.
+    """
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
+    followed = await is_followed_locally(ctx, author)
     if not (
-        await _is_followed_locally(ctx, author)
-        or await _is_reply_to_us(ctx, post)
+        followed
+        or await our_post_above(ctx, post.in_reply_to) is not None
         or await _mentions_us(ctx, activity.get("object"))
     ):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
-    await _save(ctx, author, post, activity["object"])
+    # One budget for the whole activity (docs/federation.md: fetches per received activity).
+    await fetch_missing_ancestors(ctx, post.in_reply_to, budget=FetchBudget())
+    approval = await approval_for(ctx, author, post.in_reply_to, followed=followed)
+    await store_remote_post(ctx, author, post, activity["object"], approval=approval)
 
 
 async def apply_post_update(ctx: HubContext, activity: dict[str, Any]) -> None:
@@ -98,7 +69,8 @@ async def apply_post_update(ctx: HubContext, activity: dict[str, Any]) -> None:
     if known is None:
         return
     author = await get_remote_actor(ctx, actor_id)
-    await _save(ctx, author, post, activity["object"])
+    # An edit keeps the approval already decided; `approval` applies to new posts only.
+    await store_remote_post(ctx, author, post, activity["object"], approval="approved")
 
 
 async def apply_post_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
@@ -118,55 +90,4 @@ async def apply_post_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
             return
         stored.deleted_at = ctx.clock()
         session.add(stored)
-
-
-async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any) -> None:
-    assert author.id is not None  # noqa: S101 - a stored actor
-    now = ctx.clock()
-    async with ctx.sessions() as session, session.begin():
-        stored = (await session.exec(select(Post).where(Post.ap_id == post.ap_id))).first()
-        if stored is not None and (stored.is_local or stored.actor_id != author.id):
-            return
-        if stored is None:
-            stored = Post(ap_id=post.ap_id, actor_id=author.id, published_at=now)
-        stored.object_type = post.object_type
-        stored.title = post.title[:MAX_TITLE_LENGTH]  # plain text; templates escape it
-        stored.summary = sanitise_html(post.summary)
-        stored.content_html = sanitise_html(post.content_html)
-        stored.html_url = post.html_url
-        stored.in_reply_to = post.in_reply_to
-        stored.visibility = post.visibility
-        stored.language = post.language
-        stored.tags = list(post.tags)
-        stored.document = document if isinstance(document, dict) else None
-        stored.published_at = post.published_at or stored.published_at
-        stored.updated_at = post.updated_at
-        stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
-        stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
-        session.add(stored)
-        await session.flush()
-        await _replace_media(session, stored, post, now)
-    logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
-
-
-async def _replace_media(
-    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
-) -> None:
-    """Keep the post's remote media rows equal to the attachments of its latest version."""
-    assert stored.id is not None  # noqa: S101 - flushed by the caller
-    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
-    for position, attachment in enumerate(post.attachments):
-        session.add(
-            MediaAttachment(
-                post_id=stored.id,
-                position=position,
-                is_local=False,
-                remote_url=attachment.url,
-                media_type=attachment.media_type,
-                description=attachment.description,
-                width=attachment.width,
-                height=attachment.height,
-                blurhash=attachment.blurhash,
-                created_at=now,
-            )
-        )
+        await index_post_text(session, stored)
