@@ -11,7 +11,15 @@ from hub.web import (
     pages,
     wellknown,
 )
-from hub.web.admin import accounts_pages, compose_pages, login_pages, posts_pages
+from hub.web.admin import (
+    accounts_pages,
+    compose_pages,
+    follows_pages,
+    login_pages,
+    notifications_pages,
+    posts_pages,
+    reader_pages,
+)
 from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
 
@@ -76,5 +84,32 @@ def staff_routes() -> list[Route]:
         Route("/admin/posts/{actor}/{slug}/delete", posts_pages.delete_page, methods=["GET"]),
         Route(
             "/admin/posts/{actor}/{slug}/delete", closing_form(posts_pages.delete), methods=["POST"]
+        ),
+        *reader_routes(),
+    ]
+
+
+def reader_routes() -> list[Route]:
+    """Return the routes of the reader, following and followers, and notifications."""
+    return [
+        Route("/admin/reader", reader_pages.reader, methods=["GET"]),
+        Route(
+            "/admin/reader/{entry_id}/react",
+            closing_form(reader_pages.react_to_entry),
+            methods=["POST"],
+        ),
+        Route("/admin/reader/{entry_id}/reply", reader_pages.reply_page, methods=["GET"]),
+        Route("/admin/reader/{entry_id}/reply", closing_form(reader_pages.reply), methods=["POST"]),
+        Route("/admin/following", follows_pages.following_page, methods=["GET"]),
+        Route("/admin/following", closing_form(follows_pages.follow), methods=["POST"]),
+        Route("/admin/following/unfollow", closing_form(follows_pages.unfollow), methods=["POST"]),
+        Route("/admin/followers", follows_pages.followers_page, methods=["GET"]),
+        Route("/admin/followers/decide", closing_form(follows_pages.decide), methods=["POST"]),
+        Route("/admin/followers/approval", closing_form(follows_pages.approval), methods=["POST"]),
+        Route("/admin/notifications", notifications_pages.notifications, methods=["GET"]),
+        Route(
+            "/admin/notifications/read",
+            closing_form(notifications_pages.mark_all_read),
+            methods=["POST"],
         ),
     ]
