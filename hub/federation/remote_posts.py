@@ -19,6 +19,7 @@ from hub.federation.fetcher import FetchBudget, fetch_document
 from hub.federation.remote_actors import get_remote_actor
 from hub.federation.search_index import index_post_text
 from hub.models import Actor, Follow, MediaAttachment, Post
+from hub.models.posts import Approval
 
 logger = logging.getLogger(__name__)
 
@@ -70,41 +71,47 @@ async def stored_post(ctx: HubContext, ap_id: str) -> Post | None:
 
 
 async def store_remote_post(
-    ctx: HubContext, author: Actor, post: RemotePost, document: Any, *, approval: str
-) -> Post | None:
+    session: AsyncSession,
+    author: Actor,
+    post: RemotePost,
+    document: Any,
+    now: datetime,
+    *,
+    approval: Approval = "approved",
+) -> tuple[Post, bool] | None:
     """Insert or replace a remote post, sanitised, with its media and searchable words.
 
-    `approval` applies to a new post only: an edit keeps the decision already taken. Returns
-    None when the id belongs to one of our posts or to another author's.
+    Works in the caller's transaction. `approval` applies to a new post only: an edit keeps
+    the decision already taken. Returns the stored row and whether it is new; None when the
+    id belongs to one of our posts or to another author's (a post is only ever replaced by
+    its own author).
     """
     assert author.id is not None  # noqa: S101 - a stored actor
-    now = ctx.clock()
-    async with ctx.sessions() as session, session.begin():
-        stored = (await session.exec(select(Post).where(Post.ap_id == post.ap_id))).first()
-        if stored is not None and (stored.is_local or stored.actor_id != author.id):
-            return None
-        if stored is None:
-            stored = Post(ap_id=post.ap_id, actor_id=author.id, published_at=now, approval=approval)
-        stored.object_type = post.object_type
-        stored.title = post.title[:MAX_TITLE_LENGTH]  # plain text; templates escape it
-        stored.summary = sanitise_html(post.summary)
-        stored.content_html = sanitise_html(post.content_html)
-        stored.html_url = post.html_url
-        stored.in_reply_to = post.in_reply_to
-        stored.visibility = post.visibility
-        stored.language = post.language
-        stored.tags = list(post.tags)
-        stored.document = document if isinstance(document, dict) else None
-        stored.published_at = post.published_at or stored.published_at
-        stored.updated_at = post.updated_at
-        stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
-        stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
-        session.add(stored)
-        await session.flush()
-        await _replace_media(session, stored, post, now)
-        await index_post_text(session, stored)
-    logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
-    return stored
+    stored = (await session.exec(select(Post).where(Post.ap_id == post.ap_id))).first()
+    if stored is not None and (stored.is_local or stored.actor_id != author.id):
+        return None
+    is_new = stored is None
+    if stored is None:
+        stored = Post(ap_id=post.ap_id, actor_id=author.id, published_at=now, approval=approval)
+    stored.object_type = post.object_type
+    stored.title = post.title[:MAX_TITLE_LENGTH]  # plain text; templates escape it
+    stored.summary = sanitise_html(post.summary)
+    stored.content_html = sanitise_html(post.content_html)
+    stored.html_url = post.html_url
+    stored.in_reply_to = post.in_reply_to
+    stored.visibility = post.visibility
+    stored.language = post.language
+    stored.tags = list(post.tags)
+    stored.document = document if isinstance(document, dict) else None
+    stored.published_at = post.published_at or stored.published_at
+    stored.updated_at = post.updated_at
+    stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
+    stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
+    session.add(stored)
+    await session.flush()
+    await _replace_media(session, stored, post, now)
+    await index_post_text(session, stored)
+    return stored, is_new
 
 
 async def _replace_media(

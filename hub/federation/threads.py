@@ -76,9 +76,14 @@ async def approval_for(
 async def store_with_approval(ctx: HubContext, fetched: FetchedPost) -> Post | None:
     """Store a fetched post, held for approval when the rule above says so."""
     approval = await approval_for(ctx, fetched.author, fetched.post.in_reply_to)
-    return await store_remote_post(
-        ctx, fetched.author, fetched.post, fetched.document, approval=approval
-    )
+    async with ctx.sessions() as session, session.begin():
+        saved = await store_remote_post(
+            session, fetched.author, fetched.post, fetched.document, ctx.clock(), approval=approval
+        )
+    if saved is None:
+        return None
+    logger.info("post fetched for its thread id=%s", fetched.post.ap_id)
+    return saved[0]
 
 
 def _is_elsewhere(ctx: HubContext, url: str) -> bool:

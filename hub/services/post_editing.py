@@ -1,5 +1,6 @@
 """Edit and delete our posts: an Update or a Delete to everyone who received the Create."""
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from hub.services.post_building import (
     fill_post,
     find_own_post,
 )
+from hub.services.replies import find_reply_target, with_reply_author
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +66,15 @@ async def edit_post(
     actor = await get_local_actor(ctx, actor_name)
     await require_publish_right(ctx, account_id, actor)
     async with ctx.sessions() as session:
-        state = (await find_own_post(session, actor, slug)).state
+        current = await find_own_post(session, actor, slug)
+    state = current.state
     clean = clean_input(values, for_publishing=state != "draft")
     mentioned = await resolve_mentions(ctx, find_mentions(clean.body_markdown))
+    if current.in_reply_to is not None:
+        # An edited reply still names the author it answers, while that post is still here.
+        with contextlib.suppress(InvalidInput):
+            target = await find_reply_target(ctx, current.in_reply_to)
+            mentioned = with_reply_author(mentioned, target)
     now = ctx.clock()
     async with ctx.sessions() as session, session.begin():
         post = await find_own_post(session, actor, slug)

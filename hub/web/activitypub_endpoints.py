@@ -117,10 +117,10 @@ async def post(request: Request) -> Response:
     if not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     if as_json:
-        last_changed = local_post.updated_at or local_post.published_at
+        # The document carries reaction counts, which change without an edit: only the
+        # ETag (a hash of the body) can say whether a cached copy is current.
         document = await with_reactions(ctx, local_post, local_post.document or {})
-        response = activity_json(document)
-        return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_changed)
+        return cacheable(request, activity_json(document), max_age=POST_MAX_AGE)
     return await render_post_page(request, author, local_post)
 
 

@@ -14,8 +14,11 @@ from hub.web import (
 from hub.web.admin import (
     accounts_pages,
     compose_pages,
+    follows_pages,
     login_pages,
+    notifications_pages,
     posts_pages,
+    reader_pages,
     replies_pages,
 )
 from hub.web.forms import closing_form
@@ -35,6 +38,10 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route("/tags/{tag}", pages.tag_page, methods=["GET"], name="tag"),
+        Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
+        Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
+        Route("/@{username}/series/{series_slug}", pages.series_page, methods=["GET"]),
         Route(
             "/users/{username}/posts/{slug}/{collection}",
             activitypub_endpoints.post_reactions,
@@ -83,6 +90,40 @@ def staff_routes() -> list[Route]:
         Route(
             "/admin/posts/{actor}/{slug}/delete", closing_form(posts_pages.delete), methods=["POST"]
         ),
+        *reader_routes(),
+        *conversation_routes(),
+    ]
+
+
+def conversation_routes() -> list[Route]:
+    """Return the routes of replies held for approval and of staff search."""
+    return [
         Route("/admin/replies", replies_pages.replies_page, methods=["GET"]),
         Route("/admin/replies/{reply_id}", closing_form(replies_pages.decide), methods=["POST"]),
+    ]
+
+
+def reader_routes() -> list[Route]:
+    """Return the routes of the reader, following and followers, and notifications."""
+    return [
+        Route("/admin/reader", reader_pages.reader, methods=["GET"]),
+        Route(
+            "/admin/reader/{entry_id}/react",
+            closing_form(reader_pages.react_to_entry),
+            methods=["POST"],
+        ),
+        Route("/admin/reader/{entry_id}/reply", reader_pages.reply_page, methods=["GET"]),
+        Route("/admin/reader/{entry_id}/reply", closing_form(reader_pages.reply), methods=["POST"]),
+        Route("/admin/following", follows_pages.following_page, methods=["GET"]),
+        Route("/admin/following", closing_form(follows_pages.follow), methods=["POST"]),
+        Route("/admin/following/unfollow", closing_form(follows_pages.unfollow), methods=["POST"]),
+        Route("/admin/followers", follows_pages.followers_page, methods=["GET"]),
+        Route("/admin/followers/decide", closing_form(follows_pages.decide), methods=["POST"]),
+        Route("/admin/followers/approval", closing_form(follows_pages.approval), methods=["POST"]),
+        Route("/admin/notifications", notifications_pages.notifications, methods=["GET"]),
+        Route(
+            "/admin/notifications/read",
+            closing_form(notifications_pages.mark_all_read),
+            methods=["POST"],
+        ),
     ]
