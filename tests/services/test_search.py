@@ -6,7 +6,7 @@ anywhere), newest first within a rank. Each test here runs on both databases aga
 same expected answers, so the two can only pass together.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -21,9 +21,9 @@ from tests.support.posts import START, add_post
 from tests.support.remote_posts import add_remote_actor, add_remote_post
 
 
-def day(number: int) -> dict[str, object]:
+def day(number: int) -> datetime:
     """Return the publication time of a post on day `number` of the data set."""
-    return {"published_at": START + timedelta(days=number)}
+    return START + timedelta(days=number)
 
 
 @pytest.fixture
@@ -40,46 +40,50 @@ async def posts(ctx: HubContext, org: Actor) -> dict[str, Post]:
     found = {
         "compost": await add_post(
             ctx, org, title="Compost that works", summary="Three bins in a small garden",
-            body_html="<p>We turned kitchen waste into soil.</p>", **day(1),
+            body_html="<p>We turned kitchen waste into soil.</p>", published_at=day(1),
         ),
         "garden": await add_post(
             ctx, org, title="Garden notes", summary="Café opening at the allotments",
-            body_html="<p>The <strong>COMPOST</strong> heap is warm.</p>", **day(2),
+            body_html="<p>The <strong>COMPOST</strong> heap is warm.</p>", published_at=day(2),
         ),
         "remote": await add_remote_post(
             ctx, alice,
             content='<p>Our <a href="https://mastodon.example/tags/compost">#compost</a> '
             "café garden, <em>finally</em>!</p>",
-            **day(3),
+            published_at=day(3),
         ),
         "remote_article": await add_remote_post(
             ctx, alice, name="Compost tea", summary="<p>A brew for the garden</p>",
-            content="<p>Soak it.</p>", **day(4),
+            content="<p>Soak it.</p>", published_at=day(4),
         ),
-        "draft": await add_post(ctx, org, title="Compost draft", state="draft", **day(5)),
+        "draft": await add_post(
+            ctx, org, title="Compost draft", state="draft", published_at=day(5)
+        ),
         "followers": await add_post(
-            ctx, org, title="Compost for followers", visibility="followers", **day(6)
+            ctx, org, title="Compost for followers", visibility="followers", published_at=day(6)
         ),
         "unlisted": await add_post(
-            ctx, org, title="Compost, unlisted", visibility="unlisted", **day(7)
+            ctx, org, title="Compost, unlisted", visibility="unlisted", published_at=day(7)
         ),
-        "deleted": await add_post(ctx, org, title="Compost gone", deleted_at=START, **day(8)),
+        "deleted": await add_post(
+            ctx, org, title="Compost gone", deleted_at=START, published_at=day(8)
+        ),
         "held": await add_remote_post(
-            ctx, alice, approval="pending", content="<p>compost reply</p>", **day(9)
+            ctx, alice, approval="pending", content="<p>compost reply</p>", published_at=day(9)
         ),
         "rejected": await add_remote_post(
-            ctx, alice, approval="rejected", content="<p>compost spam</p>", **day(10)
+            ctx, alice, approval="rejected", content="<p>compost spam</p>", published_at=day(10)
         ),
         "by_deleted_actor": await add_remote_post(
-            ctx, gone, content="<p>compost from a deleted actor</p>", **day(11)
+            ctx, gone, content="<p>compost from a deleted actor</p>", published_at=day(11)
         ),
         "markup": await add_post(
             ctx, org, title="Markup", body_html='<p class="hidden-word">Visible words only</p>',
-            **day(12),
+            published_at=day(12),
         ),
         "unicode": await add_post(
             ctx, org, title="Straße in Zürich", body_html="<p>Αθήνα, 北京, naïve x²</p>",
-            **day(13),
+            published_at=day(13),
         ),
     }  # fmt: skip
     return found
@@ -139,9 +143,9 @@ async def test_search_finds_the_same_posts_in_the_same_order_on_both_databases(
 
 
 async def test_ranks_title_then_summary_then_body(ctx: HubContext, org: Actor) -> None:
-    body = await add_post(ctx, org, title="One", body_html="<p>swifts</p>", **day(3))
-    summary = await add_post(ctx, org, title="Two", summary="Swifts", **day(2))
-    title = await add_post(ctx, org, title="Swifts", **day(1))
+    body = await add_post(ctx, org, title="One", body_html="<p>swifts</p>", published_at=day(3))
+    summary = await add_post(ctx, org, title="Two", summary="Swifts", published_at=day(2))
+    title = await add_post(ctx, org, title="Swifts", published_at=day(1))
     hits = (await search_posts(ctx, "swifts", scope="public")).hits
     assert [(hit.post_id, hit.rank) for hit in hits] == [
         (title.id, 2),
@@ -153,7 +157,11 @@ async def test_ranks_title_then_summary_then_body(ctx: HubContext, org: Actor) -
 async def test_pages_follow_each_other_without_gaps_or_repeats(ctx: HubContext, org: Actor) -> None:
     stored = [
         await add_post(
-            ctx, org, title=f"Sighting {number}", body_html="<p>swifts</p>", **day(number)
+            ctx,
+            org,
+            title=f"Sighting {number}",
+            body_html="<p>swifts</p>",
+            published_at=day(number),
         )
         for number in range(25)
     ]

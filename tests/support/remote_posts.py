@@ -9,6 +9,7 @@ from hub.activitypub.objects import parse_post
 from hub.context import HubContext
 from hub.federation.remote_posts import store_remote_post
 from hub.models import Actor, Post
+from hub.models.posts import Approval
 from tests.support.posts import START
 
 _numbers = itertools.count(1)
@@ -71,10 +72,13 @@ def note_document(
 
 
 async def add_remote_post(
-    ctx: HubContext, author: Actor, *, approval: str = "approved", **note: Any
+    ctx: HubContext, author: Actor, *, approval: Approval = "approved", **note: Any
 ) -> Post:
     """Store a remote post (see `note_document`) the way a received Create stores it."""
     document = note_document(author, **note)
-    stored = await store_remote_post(ctx, author, parse_post(document), document, approval=approval)
-    assert stored is not None
-    return stored
+    async with ctx.sessions() as session, session.begin():
+        saved = await store_remote_post(
+            session, author, parse_post(document), document, ctx.clock(), approval=approval
+        )
+    assert saved is not None
+    return saved[0]
