@@ -13,6 +13,7 @@ from hub.context import HubContext
 from hub.federation.errors import InvalidRemoteDocument, RemoteRejected
 from hub.federation.fetcher import JRD_ACCEPT, FetchBudget, fetch_json
 from hub.federation.local_actors import actor_by_ap_id
+from hub.federation.sanitising import sanitise_html
 from hub.federation.url_policy import is_forbidden_address, literal_address
 from hub.models import Actor, ActorKey
 
@@ -70,7 +71,7 @@ async def store_remote_actor(ctx: HubContext, parsed: RemoteActorDocument) -> Ac
         actor.domain = parsed.domain
         actor.actor_type = parsed.actor_type
         actor.display_name = parsed.display_name
-        actor.summary_html = parsed.summary_html
+        actor.summary_html = sanitise_html(parsed.summary_html)
         actor.html_url = parsed.html_url
         actor.inbox_url = parsed.inbox_url
         actor.shared_inbox_url = parsed.shared_inbox_url

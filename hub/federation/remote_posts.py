@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import nh3
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,30 +16,14 @@ from hub.context import HubContext
 from hub.federation.errors import InvalidRemoteDocument
 from hub.federation.fetcher import FetchBudget, fetch_document
 from hub.federation.remote_actors import get_remote_actor
+from hub.federation.sanitising import sanitise_html
 from hub.federation.search_index import index_post_text
 from hub.models import Actor, Follow, MediaAttachment, Post
 from hub.models.posts import Approval
 
 logger = logging.getLogger(__name__)
 
-# What Mastodon's own sanitizer keeps (spec §5.3), plus headings and lists for Articles.
-ALLOWED_TAGS = {
-    "p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol",
-    "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
-}  # fmt: skip
 MAX_TITLE_LENGTH = 1000
-ALLOWED_ATTRIBUTES = {"a": {"href", "class"}, "span": {"class"}, "ol": {"start"}}
-
-
-def sanitise_html(html: str) -> str:
-    """Return remote HTML with only harmless tags, attributes and http(s) links left."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="nofollow noopener noreferrer",
-    )
 
 
 @dataclass(frozen=True)

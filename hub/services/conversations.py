@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from hub.context import HubContext
-from hub.federation.remote_posts import sanitise_html
+from hub.federation.sanitising import sanitise_html
 from hub.models import Actor, Interaction, MediaAttachment, Post
 from hub.services.actors import ActorSummary, summarise
 from hub.services.post_views import ImageView, image_view

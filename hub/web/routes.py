@@ -11,6 +11,7 @@ from hub.web import (
     pages,
     wellknown,
 )
+from hub.web import search_pages as public_search_pages
 from hub.web.admin import (
     accounts_pages,
     compose_pages,
@@ -20,6 +21,7 @@ from hub.web.admin import (
     posts_pages,
     reader_pages,
     replies_pages,
+    search_pages,
 )
 from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
@@ -29,6 +31,7 @@ def build_routes() -> list[Route | Mount]:
     """Return every route of the app."""
     return [
         Route("/", pages.home, methods=["GET"], name="home"),
+        Route("/search", public_search_pages.search, methods=["GET"]),
         Route("/.well-known/webfinger", wellknown.webfinger, methods=["GET"]),
         Route("/.well-known/host-meta", wellknown.host_meta, methods=["GET"]),
         Route("/.well-known/nodeinfo", wellknown.nodeinfo_discovery, methods=["GET"]),
@@ -100,6 +103,7 @@ def conversation_routes() -> list[Route]:
     return [
         Route("/admin/replies", replies_pages.replies_page, methods=["GET"]),
         Route("/admin/replies/{reply_id}", closing_form(replies_pages.decide), methods=["POST"]),
+        Route("/admin/search", search_pages.search, methods=["GET"]),
     ]
 
 

@@ -69,7 +69,9 @@ async def _following(
 async def following_page(request: Request) -> Response:
     """List whom an actor follows, with the form to follow someone."""
     account = await staff_account(request)
-    return await _following(request, account, request.query_params.get("actor", ""))
+    # `?handle=` fills the form in: the staff search's Follow buttons link here with it.
+    typed = request.query_params.get("handle", "")[:2048]
+    return await _following(request, account, request.query_params.get("actor", ""), typed=typed)
 
 
 async def follow(request: Request) -> Response:
