@@ -9,15 +9,18 @@ from tests.interop.fake_mastodon import FakeActor, FakeMastodon, load_fixture
 MASTODON = "https://mastodon.example"
 
 
-def add_mastodon_user(mastodon: FakeMastodon, name: str, **fields: Any) -> FakeActor:
-    """Serve one more Mastodon user on mastodon.example (a copy of alice's document)."""
+def add_mastodon_user(mastodon: FakeMastodon, username: str, **fields: Any) -> FakeActor:
+    """Serve one more Mastodon user on mastodon.example (a copy of alice's document).
+
+    `fields` replace the document's own (`name`, `summary`, `icon`…).
+    """
     document = load_fixture("actor.json")
-    base = f"{MASTODON}/users/{name}"
+    base = f"{MASTODON}/users/{username}"
     document.update(
         id=base,
-        preferredUsername=name,
-        name=name.title(),
-        url=f"{MASTODON}/@{name}",
+        preferredUsername=username,
+        name=username.title(),
+        url=f"{MASTODON}/@{username}",
         inbox=f"{base}/inbox",
         outbox=f"{base}/outbox",
         followers=f"{base}/followers",
