@@ -7,10 +7,10 @@ from hub.models import Post
 from hub.services.reply_moderation import decide_reply
 
 
-async def approval_of(ctx: HubContext, ap_id: str) -> str:
-    """Return the approval state of a stored post."""
+async def approval_of(ctx: HubContext, ap_id: str) -> str | None:
+    """Return the approval state of a stored post, or None when it is not stored (yet)."""
     async with ctx.sessions() as session:
-        return (await session.exec(select(Post.approval).where(Post.ap_id == ap_id))).one()
+        return (await session.exec(select(Post.approval).where(Post.ap_id == ap_id))).first()
 
 
 async def decide_on(ctx: HubContext, ap_id: str, decision: str = "approve") -> None:
