@@ -107,14 +107,14 @@ class Bench:
         async with self.engine.connect() as connection:
             return (await connection.execute(sa.text(sql), parameters)).scalar()
 
-    async def wait_until_idle(self, model: JobModel, timeout: float = 300.0) -> float:
+    async def wait_until_idle(self, model: JobModel, limit_seconds: float = 300.0) -> float:
         """Wait until no job of `model` is due and unfinished; return when (time.time()).
 
         Jobs put off for a later retry do not count: the wait is for the work at hand.
         """
-        table = model.__table__
-        assert isinstance(table, sa.Table)  # noqa: S101 - a table model
-        deadline = time.monotonic() + timeout
+        table = sa.inspect(model).local_table
+        assert isinstance(table, sa.Table)
+        deadline = time.monotonic() + limit_seconds
         while time.monotonic() < deadline:
             statement = sa.select(sa.func.count()).where(
                 table.c.state.in_(("queued", "running")),
@@ -125,7 +125,7 @@ class Bench:
             if pending == 0:
                 return time.time()
             await asyncio.sleep(0.05)
-        raise TimeoutError(f"{table.name} still busy after {timeout} s")
+        raise TimeoutError(f"{table.name} still busy after {limit_seconds} s")
 
     def signing_floor(self, signatures: int, sample: int = 500) -> float:
         """Return the time for `signatures` RSA-2048 signatures on the server's cores."""

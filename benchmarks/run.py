@@ -121,8 +121,9 @@ async def run_backend(
             print(f"[{backend}] {name} (load {load_average()})")
             await SCENARIOS[name](bench)
             print(f"[{backend}] {name} took {time.perf_counter() - started:.0f} s")
-        results.add("Memory", "RSS of hub serve, end of the run", backend,
-                    f"{hub.rss_mib():.0f} MiB", target="<= 250 MiB", met=hub.rss_mib() <= 250)  # fmt: skip
+        rss = hub.rss_mib()
+        end = "RSS of hub serve, end of the run"
+        results.add("Memory", end, backend, f"{rss:.0f} MiB", target="<= 250 MiB", met=rss <= 250)
     finally:
         hub.stop()
         await fediverse.close()

@@ -21,7 +21,7 @@ BATCH = 500
 
 def _table(model: type[Any]) -> sa.Table:
     table = model.__table__
-    assert isinstance(table, sa.Table)  # noqa: S101 - every table model has one
+    assert isinstance(table, sa.Table)
     return table
 
 
@@ -162,7 +162,7 @@ async def _copy(engine: AsyncEngine, table: sa.Table, rows: list[dict[str, Any]]
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
-        assert driver is not None  # noqa: S101 - an open asyncpg connection
+        assert driver is not None
         await driver.copy_records_to_table(table.name, records=records, columns=columns)
         await connection.commit()
     async with engine.begin() as connection:

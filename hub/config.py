@@ -24,12 +24,16 @@ ENVIRONMENT_NAMES = {
     "log_level": "HUB_LOG_LEVEL",
     "log_format": "HUB_LOG_FORMAT",
     "instance_name": "HUB_INSTANCE_NAME",
+    "delivery_lease_seconds": "HUB_DELIVERY_LEASE_SECONDS",
 }
 
 DEFAULT_BASE_URL = "http://localhost:8000"
 DEFAULT_DATA_DIR = "data"
 CONFIG_FILE_NAME = "hub.toml"
 MIN_SECRET_KEY_LENGTH = 16
+DEFAULT_DELIVERY_LEASE_SECONDS = 120
+# A delivery is capped at 30 s; its lease must outlast that with room to record the outcome.
+MIN_DELIVERY_LEASE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Settings:
     log_format: LogFormat = "text"
     instance_name: str = "Hub"
     worker_mode: WorkerMode = "inprocess"
+    delivery_lease_seconds: int = DEFAULT_DELIVERY_LEASE_SECONDS
     source: str = field(default="defaults", compare=False)
 
     @property
@@ -130,6 +135,11 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
     worker_mode = str(values.get("worker_mode", "inprocess"))
     if worker_mode not in ("inprocess", "manual", "off"):
         raise ConfigError("worker_mode", "must be inprocess, manual or off")
+    delivery_lease = _parse_int(
+        "delivery_lease_seconds",
+        values.get("delivery_lease_seconds", DEFAULT_DELIVERY_LEASE_SECONDS),
+        minimum=MIN_DELIVERY_LEASE_SECONDS,
+    )
     return Settings(
         base_url=base_url,
         database_url=database_url,
@@ -140,6 +150,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         log_format=log_format,  # type: ignore[arg-type]  # checked against the Literal above
         instance_name=str(values.get("instance_name", "Hub")),
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
+        delivery_lease_seconds=delivery_lease,
         source=source,
     )
 
@@ -187,6 +198,15 @@ def _check_database_url(url: str) -> None:
     raise ConfigError(
         "database_url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
     )
+
+
+def _parse_int(name: str, raw: object, *, minimum: int) -> int:
+    if isinstance(raw, bool) or not str(raw).strip().isdigit():
+        raise ConfigError(name, "must be a whole number")
+    value = int(str(raw).strip())
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}")
+    return value
 
 
 def _parse_bool(name: str, raw: object) -> bool:

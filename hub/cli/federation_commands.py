@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import signal
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -138,5 +139,7 @@ async def run_worker(_arguments: argparse.Namespace, settings: Settings) -> int:
     async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         say("worker running; stop with Ctrl-C")
-        await Worker(ctx, apply_inbox_item=apply_inbox_item).run_forever(stop)
+        lease = timedelta(seconds=settings.delivery_lease_seconds)
+        worker = Worker(ctx, apply_inbox_item=apply_inbox_item, delivery_lease=lease)
+        await worker.run_forever(stop)
     return 0
