@@ -47,14 +47,20 @@ async def _expanded_at(bench: Bench, activity_ap_id: str) -> float:
     return float(value.timestamp())
 
 
-async def publish_and_wait(bench: Bench, actor_name: str, expected: int) -> FanoutRun:
-    """Publish one post as `actor_name` and wait until every inbox has it."""
-    bench.fediverse.expect(expected)
-    published_at = time.time()
+async def publish_once(bench: Bench, actor_name: str) -> str:
+    """Publish one post as `actor_name`; return its id."""
     post = await publish(
         bench.ctx, actor_name, title="Observatory Sighting", summary="What we learnt.",
         body_markdown="Swifts are back over the allotments this morning.",
     )  # fmt: skip
+    return post.ap_id
+
+
+async def publish_and_wait(bench: Bench, actor_name: str, expected: int) -> FanoutRun:
+    """Publish one post as `actor_name` and wait until every inbox has it."""
+    bench.fediverse.expect(expected)
+    published_at = time.time()
+    post_id = await publish_once(bench, actor_name)
     try:
         await asyncio.wait_for(bench.fediverse.all_arrived.wait(), ARRIVAL_TIMEOUT_SECONDS)
     except TimeoutError:
@@ -62,7 +68,7 @@ async def publish_and_wait(bench: Bench, actor_name: str, expected: int) -> Fano
         raise RuntimeError(f"only {arrived} of {expected} deliveries arrived") from None
     await bench.wait_until_idle(Delivery)
     received = bench.fediverse.received
-    expanded_at = await _expanded_at(bench, f"{post.ap_id}/activity")
+    expanded_at = await _expanded_at(bench, f"{post_id}/activity")
     assert received.last_at is not None
     counts = received.by_delivery.values()
     return FanoutRun(
@@ -75,7 +81,7 @@ async def publish_and_wait(bench: Bench, actor_name: str, expected: int) -> Fano
     )
 
 
-async def _prepare(bench: Bench, name: str, followers: int, servers: int) -> None:
+async def prepare_followers(bench: Bench, name: str, followers: int, servers: int) -> None:
     await create_actor(bench.ctx, name, display_name=name)
     actor_id = await local_actor_id(bench.engine, name)
     shared = followers != servers
@@ -94,7 +100,7 @@ async def _prepare(bench: Bench, name: str, followers: int, servers: int) -> Non
 async def fan_out(bench: Bench, label: str, followers: int, servers: int, repeats: int) -> None:
     """Publish to `followers` followers on `servers` inboxes, `repeats` times."""
     name = f"fan{followers}x{servers}"
-    await _prepare(bench, name, followers, servers)
+    await prepare_followers(bench, name, followers, servers)
     runs = []
     for repeat in range(repeats):
         load = load_average()

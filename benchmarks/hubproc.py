@@ -54,6 +54,7 @@ class HubServer:
     database_url: str
     cores: Collection[int] | None
     port: int = field(default_factory=free_port)
+    extra_environment: dict[str, str] = field(default_factory=dict)
     serve: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -69,7 +70,12 @@ class HubServer:
 
     def environment(self) -> dict[str, str]:
         """Return the environment of the Hub's commands (quiet logs: logging costs time)."""
-        return {**os.environ, "HUB_CONFIG": str(self.config), "HUB_LOG_LEVEL": "WARNING"}
+        return {
+            **os.environ,
+            "HUB_CONFIG": str(self.config),
+            "HUB_LOG_LEVEL": "WARNING",
+            **self.extra_environment,
+        }
 
     def run(self, *arguments: str) -> str:
         """Run one `hub` command and return its output."""
@@ -127,6 +133,17 @@ class HubServer:
     def rss_mib(self) -> float:
         """Return the resident size of `hub serve` (all its processes) in MiB."""
         return 0.0 if self.serve is None else rss_kib(self.serve.pid) / 1024
+
+    def stop_serving(self) -> None:
+        """Stop `hub serve` only."""
+        if self.serve is not None and self.serve.poll() is None:
+            self.serve.send_signal(signal.SIGINT)
+            try:
+                self.serve.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.serve.kill()
+                self.serve.wait()
+        self.serve = None
 
     def stop(self) -> None:
         """Stop every process of this Hub."""

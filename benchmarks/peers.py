@@ -163,6 +163,7 @@ class Fediverse:
         self._servers: list[asyncio.Server] = []
         self.expected: int | None = None
         self.all_arrived = asyncio.Event()
+        self._milestone: tuple[int, asyncio.Event] | None = None
 
     def authority(self, address: str) -> str:
         """Return `address:port`, a played server's host as the Hub sees it."""
@@ -195,6 +196,14 @@ class Fediverse:
         self.expected = count
         self.all_arrived = asyncio.Event()
 
+    async def wait_for_deliveries(self, count: int) -> None:
+        """Return once `count` deliveries have arrived since `expect`."""
+        event = asyncio.Event()
+        self._milestone = (count, event)
+        if self.received.by_delivery.total() < count:
+            await event.wait()
+        self._milestone = None
+
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await http1.serve_connection(reader, writer, self._handle)
 
@@ -226,8 +235,11 @@ class Fediverse:
         received.by_delivery[(inbox_url, activity_id)] += 1
         received.first_at = received.first_at or now
         received.last_at = now
-        if self.expected is not None and received.by_delivery.total() >= self.expected:
+        total = received.by_delivery.total()
+        if self.expected is not None and total >= self.expected:
             self.all_arrived.set()
+        if self._milestone is not None and total >= self._milestone[0]:
+            self._milestone[1].set()
         return http1.Response(202)
 
     async def _fetch_hub_key(self, key_id: str) -> PublicKeyTypes:

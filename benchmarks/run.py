@@ -167,7 +167,7 @@ async def run(arguments: argparse.Namespace) -> Results:
                     cluster.execute("CREATE DATABASE scaleout")
                     await scaleout.run(
                         cluster.url("scaleout"), folder / "scaleout", scale=scale,
-                        results=results, keys=keys, peer_port=free_port(),
+                        results=results, keys=keys, peer_port=free_port(), hub_port=hub_port,
                     )  # fmt: skip
     return results
 
