@@ -118,3 +118,11 @@ def test_account_create_generates_a_password_when_none_given(
     assert "one-time password: " in output
     assert main(["--config", config, "account", "create", "not-an-email"]) == 1
     assert "email" in capsys.readouterr().err
+
+
+def test_serve_with_several_workers_on_sqlite_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+    assert main(["--config", config, "serve", "--workers", "2"]) == 2
+    assert "several web processes need PostgreSQL" in capsys.readouterr().err

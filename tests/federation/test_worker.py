@@ -183,3 +183,8 @@ async def test_a_slow_host_cannot_take_every_delivery_slot(
         await asyncio.wait_for(task, timeout=10)
         assert hub.inboxes.most_in_flight["slow.test"] == 2
         assert [row.state for row in await deliveries(hub.ctx)] == ["done"] * 9
+
+
+async def test_delivery_lease_must_outlast_a_delivery(hub: Outbound) -> None:
+    with pytest.raises(ValueError, match="delivery lease"):
+        Worker(hub.ctx, apply_inbox_item=apply_by_name, delivery_lease=timedelta(seconds=59))
