@@ -156,7 +156,7 @@ async def run(arguments: argparse.Namespace) -> Results:
         if "postgresql" in backends:
             with postgres(server_cores, load_cores) as cluster:
                 if scenarios:
-                    cluster.execute("CREATE DATABASE bench")
+                    await asyncio.to_thread(cluster.execute, "CREATE DATABASE bench")
                     await run_backend(
                         "PostgreSQL",
                         cluster.url("bench"),
@@ -164,7 +164,7 @@ async def run(arguments: argparse.Namespace) -> Results:
                         **common,  # type: ignore[arg-type]
                     )
                 if not arguments.only or "scaleout" in arguments.only:
-                    cluster.execute("CREATE DATABASE scaleout")
+                    await asyncio.to_thread(cluster.execute, "CREATE DATABASE scaleout")
                     await scaleout.run(
                         cluster.url("scaleout"), folder / "scaleout", scale=scale,
                         results=results, keys=keys, peer_port=free_port(), hub_port=hub_port,
