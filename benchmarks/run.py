@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import os
 import platform
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,15 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to cores")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FOLDER",
+        help="record each scenario's hub serve with py-spy (raw stacks) into FOLDER",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the Hubs' folders (logs, SQLite files)"
+    )
     return parser.parse_args(argv)
 
 
@@ -92,6 +103,27 @@ def postgres(
         cluster_context.__exit__(None, None, None)
 
 
+@contextlib.contextmanager
+def profiled(hub: HubServer, folder: Path | None, name: str) -> Iterator[None]:
+    """Sample `hub serve` with py-spy for the duration of the block, when asked to."""
+    if folder is None or hub.serve is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    output = folder / f"{name}.txt"
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(hub.serve.pid),
+         "--format", "raw", "--output", str(output), "--rate", "200"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+        print(f"  profile written to {output}")
+
+
 async def run_backend(
     backend: str,
     database_url: str,
@@ -105,6 +137,7 @@ async def run_backend(
     load_cores: Collection[int] | None,
     hub_port: int,
     peer_port: int,
+    profile_folder: Path | None,
 ) -> None:
     """Run the chosen scenarios against one Hub on one database."""
     hub = HubServer(folder, database_url, cores=server_cores, port=hub_port)
@@ -119,7 +152,8 @@ async def run_backend(
         for name in scenarios:
             started = time.perf_counter()
             print(f"[{backend}] {name} (load {load_average()})")
-            await SCENARIOS[name](bench)
+            with profiled(hub, profile_folder, f"{backend.lower()}-{name}"):
+                await SCENARIOS[name](bench)
             print(f"[{backend}] {name} took {time.perf_counter() - started:.0f} s")
         rss = hub.rss_mib()
         end = "RSS of hub serve, end of the run"
@@ -143,16 +177,20 @@ async def run(arguments: argparse.Namespace) -> Results:
         results.notes.append("PostgreSQL was not measured: initdb/pg_ctl are not on PATH.")
         backends.remove("postgresql")
     hub_port, peer_port = free_port(), free_port()
-    with tempfile.TemporaryDirectory(prefix="hub-bench-") as temporary:
-        folder = Path(temporary)
+    with contextlib.ExitStack() as cleanup:
+        folder = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+        if arguments.keep:
+            print(f"keeping {folder}")
+        else:
+            cleanup.callback(shutil.rmtree, folder, True)
         common = {
             "scale": scale, "results": results, "keys": keys, "scenarios": scenarios,
             "server_cores": server_cores, "load_cores": load_cores, "hub_port": hub_port,
-            "peer_port": peer_port,
+            "peer_port": peer_port, "profile_folder": arguments.profile,
         }  # fmt: skip
         if "sqlite" in backends and scenarios:
             url = f"sqlite+aiosqlite:///{folder / 'sqlite' / 'hub.db'}"
-            await run_backend("SQLite", url, folder / "sqlite", **common)  # type: ignore[arg-type]
+            await run_backend("SQLite", url, folder / "sqlite", **common)
         if "postgresql" in backends:
             with postgres(server_cores, load_cores) as cluster:
                 if scenarios:
@@ -161,7 +199,7 @@ async def run(arguments: argparse.Namespace) -> Results:
                         "PostgreSQL",
                         cluster.url("bench"),
                         folder / "postgresql",
-                        **common,  # type: ignore[arg-type]
+                        **common,
                     )
                 if not arguments.only or "scaleout" in arguments.only:
                     await asyncio.to_thread(cluster.execute, "CREATE DATABASE scaleout")

@@ -20,7 +20,6 @@ Resolver = Callable[[str], Awaitable[list[str]]]
 PUBLIC_KEY_TTL = timedelta(minutes=5)
 HOST_LIST_TTL = timedelta(seconds=5)
 HEALTHY_HOST_TTL = timedelta(minutes=1)
-DOCUMENT_TTL = timedelta(seconds=10)
 
 
 @dataclass
@@ -44,14 +43,11 @@ class HubContext:
     host_lists: TtlCache[str, frozenset[str]] = field(init=False)
     # Hosts seen healthy lately: the inbox skips the write that would revive them.
     healthy_hosts: TtlCache[str, bool] = field(init=False)
-    # Public documents served often and changed rarely (actor JSON), by path.
-    documents: TtlCache[str, bytes] = field(init=False)
 
     def __post_init__(self) -> None:
         self.public_keys = TtlCache(self.clock, PUBLIC_KEY_TTL)
         self.host_lists = TtlCache(self.clock, HOST_LIST_TTL, max_entries=4)
         self.healthy_hosts = TtlCache(self.clock, HEALTHY_HOST_TTL)
-        self.documents = TtlCache(self.clock, DOCUMENT_TTL, max_entries=1000)
 
     async def close(self) -> None:
         """Release the HTTP client and the database pool."""

@@ -18,7 +18,7 @@ from hub.services.publishing import get_local_post
 from hub.web.app_state import hub_context
 from hub.web.negotiation import negotiate
 from hub.web.pages import render_profile
-from hub.web.responses import activity_json, activity_json_bytes, serialise_activity_json
+from hub.web.responses import activity_json
 from hub.web.templating import render
 
 MAX_CURSOR = 2**62
@@ -43,20 +43,9 @@ async def _actor_from_path(request: Request) -> Actor:
 
 async def actor(request: Request) -> Response:
     """Serve a local actor: JSON to ActivityPub clients, the profile page to browsers."""
-    as_json = wants_json(request)
-    ctx = hub_context(request)
-    cache_key = f"actor:{request.path_params['username'].lower()}"
-    if as_json:
-        # Every server that sees a post or a follow fetches the actor: keep it ready for
-        # seconds (HubContext.documents) rather than query and serialise it each time.
-        cached = ctx.documents.get(cache_key)
-        if cached is not None:
-            return activity_json_bytes(cached)
     local_actor = await _actor_from_path(request)
-    if as_json:
-        body = serialise_activity_json(await actor_document(ctx, local_actor))
-        ctx.documents.put(cache_key, body)
-        return activity_json_bytes(body)
+    if wants_json(request):
+        return activity_json(await actor_document(hub_context(request), local_actor))
     return await render_profile(request, local_actor)
 
 

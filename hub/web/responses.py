@@ -28,20 +28,6 @@ def activity_json(document: dict[str, Any], *, max_age: int = 60) -> ActivityJSO
     )
 
 
-def activity_json_bytes(body: bytes, *, max_age: int = 60) -> Response:
-    """Return an already serialised AS2 document, with the headers of `activity_json`."""
-    return Response(
-        body,
-        media_type=ACTIVITY_JSON,
-        headers={"Vary": "Accept", "Cache-Control": f"public, max-age={max_age}"},
-    )
-
-
-def serialise_activity_json(document: dict[str, Any]) -> bytes:
-    """Return the bytes `activity_json` would send for `document`."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def json_document(
     document: dict[str, Any], *, media_type: str, max_age: int, cors: bool = True
 ) -> Response:
