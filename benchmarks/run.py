@@ -124,6 +124,28 @@ def profiled(hub: HubServer, folder: Path | None, name: str) -> Iterator[None]:
         print(f"  profile written to {output}")
 
 
+def unpin_cluster(cluster: PostgresCluster) -> None:
+    """Let the cluster's server (and the backends it starts from now on) use every core."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    with contextlib.suppress(OSError, ValueError):
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+        every_core = set(range(os.cpu_count() or 1))
+        for pid in [postmaster, *descendants(postmaster)]:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(pid, every_core)
+
+
+def descendants(pid: int) -> list[int]:
+    """Return the ids of a process's children and their children."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    return found
+
+
 async def run_backend(
     backend: str,
     database_url: str,
@@ -202,6 +224,8 @@ async def run(arguments: argparse.Namespace) -> Results:
                         **common,
                     )
                 if not arguments.only or "scaleout" in arguments.only:
+                    # Scale-out spreads over every core, the database's processes too.
+                    unpin_cluster(cluster)
                     await asyncio.to_thread(cluster.execute, "CREATE DATABASE scaleout")
                     await scaleout.run(
                         cluster.url("scaleout"), folder / "scaleout", scale=scale,

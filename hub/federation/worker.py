@@ -51,6 +51,8 @@ IDLE_SECONDS = 0.5
 # Inbox items and fan-outs run one at a time, so a claim stays small enough to finish
 # well inside its lease even when each item fetches remote documents.
 JOB_BATCH_SIZE = 25
+# Senders whose inbox items are applied side by side (PostgreSQL).
+INBOX_CONCURRENCY = 8
 # An inbox item that keeps failing for remote reasons stops after about two and a half hours.
 INBOX_RETRY_POLICY = RetryPolicy(max_attempts=10)
 # A database that is briefly unreachable must not end the worker; it waits and tries again.
@@ -260,11 +262,46 @@ class Worker:
 
     async def _inbox_pass(self, raise_bugs: bool) -> int:
         ids = await jobs.claim_due(self.ctx, InboxItem, limit=JOB_BATCH_SIZE, lease=self.lease)
-        for item_id in ids:
-            await self._apply(item_id, raise_bugs)
+        if self.ctx.engine.dialect.name == "postgresql" and len(ids) > 1:
+            await self._apply_by_sender(ids, raise_bugs)
+        else:
+            # SQLite has one writer: applying side by side would only contend for it.
+            for item_id in ids:
+                await self._apply(item_id, raise_bugs)
         if ids:
             self._wakeups["fanout"].set()  # applying may have queued replies (an Accept, say)
         return len(ids)
+
+    async def _apply_by_sender(self, ids: list[int], raise_bugs: bool) -> None:
+        """Apply items of different senders side by side, each sender's in order received.
+
+        Most of an item's time is waiting for the database or a remote server, so several
+        senders at once keep the worker busy; one sender's Follow and Undo stay in order.
+        """
+        table = sa.inspect(InboxItem).local_table
+        async with self.ctx.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(table.c.id, table.c.actor_ap_id)
+                .where(table.c.id.in_(ids))
+                .order_by(table.c.id)
+            )
+            by_sender: dict[str, list[int]] = {}
+            for item_id, sender in rows.all():
+                by_sender.setdefault(str(sender), []).append(int(item_id))
+        slots = asyncio.Semaphore(INBOX_CONCURRENCY)
+
+        async def apply_in_order(item_ids: list[int]) -> None:
+            async with slots:
+                for item_id in item_ids:
+                    await self._apply(item_id, raise_bugs)
+
+        results = await asyncio.gather(
+            *(apply_in_order(item_ids) for item_ids in by_sender.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def _apply(self, item_id: int, raise_bugs: bool) -> None:
         try:
