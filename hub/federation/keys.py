@@ -5,14 +5,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from hub.activitypub.actors import parse_public_key
+from hub.activitypub.actors import parse_actor, parse_public_key
 from hub.activitypub.errors import InvalidActivity
 from hub.activitypub.jsonld import id_of
 from hub.activitypub.keys import load_public_key
 from hub.context import HubContext
 from hub.federation.errors import InvalidRemoteDocument, RemoteNotFound
 from hub.federation.fetcher import FetchBudget, fetch_json
-from hub.federation.remote_actors import get_remote_actor
+from hub.federation.remote_actors import get_remote_actor, store_remote_actor
 from hub.models import Actor, ActorKey
 
 
@@ -86,16 +86,23 @@ async def resolve_public_key(
             return cached
     document_url = key_id.split("#", 1)[0]
     document = await fetch_json(ctx, document_url, budget=budget)
-    owner_id = document_url
     if "publicKeyPem" in document:
         # A bare key document: its owner actor must list the key too.
         try:
             owner_id = parse_public_key(document).owner
         except InvalidActivity as error:
             raise InvalidRemoteDocument(key_id, str(error)) from None
+        await get_remote_actor(ctx, owner_id, refresh=True, budget=budget)
     elif id_of(document) != document_url:
         raise InvalidRemoteDocument(key_id, "the key document is not at its own id")
-    await get_remote_actor(ctx, owner_id, refresh=True, budget=budget)
+    else:
+        # The key id names the actor itself (Mastodon's `…#main-key`): what was fetched is
+        # the actor, so it is stored as it is rather than fetched a second time.
+        try:
+            parsed = parse_actor(document, fetched_url=document_url)
+        except InvalidActivity as error:
+            raise InvalidRemoteDocument(key_id, str(error)) from None
+        await store_remote_actor(ctx, parsed)
     ctx.public_keys.discard(key_id)
     resolved = await _cached_key(ctx, key_id)
     if resolved is None:
