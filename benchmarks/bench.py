@@ -34,13 +34,14 @@ class Scale:
     fanout_small: int = 1000
     fanout_large: int = 10000
     shared_inboxes: int = 100
-    read_requests: int = 2000
+    read_requests: int = 1000
     growth_sizes: tuple[int, ...] = (1_000, 100_000, 1_000_000)
-    growth_samples: int = 200
+    growth_samples: int = 100
     repeats: int = 3
     large_repeats: int = 1
     scaleout_deliveries: int = 10000
-    scaleout_inbox_notes: int = 4000
+    scaleout_inbox_notes: int = 3000
+    scaleout_repeats: int = 2
 
     @classmethod
     def quick(cls) -> "Scale":
@@ -49,7 +50,7 @@ class Scale:
             inbox_notes=1000, inbox_actors=20, first_contacts=200, fanout_small=200,
             fanout_large=1000, shared_inboxes=20, read_requests=500,
             growth_sizes=(1_000, 20_000), growth_samples=50, repeats=2, large_repeats=1,
-            scaleout_deliveries=1000, scaleout_inbox_notes=1000,
+            scaleout_deliveries=1000, scaleout_inbox_notes=1000, scaleout_repeats=1,
         )  # fmt: skip
 
 

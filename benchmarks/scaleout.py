@@ -93,12 +93,13 @@ async def _crash_fanout(bench: Bench) -> None:
 
 
 async def _inbox_by_processes(bench: Bench) -> None:
+    bench.hub.start_worker()  # in place of the one killed
     actors = await inbox.prepare_known_actors(bench)
     for processes in (1, 2):
         bench.hub.stop_serving()
         await bench.hub.start("--workers", str(processes), "--no-worker")
         rates, p99s = [], []
-        for _ in range(bench.scale.repeats):
+        for _ in range(bench.scale.scaleout_repeats):
             requests = inbox.signed_creates(bench, actors, bench.scale.scaleout_inbox_notes)
             result, _ = await inbox.timed_inbox_run(bench, requests)
             rates.append(result.count(202) / result.wall_seconds)
