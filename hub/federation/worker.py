@@ -4,13 +4,17 @@
 `wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
 workers may share a PostgreSQL database: claims skip rows another worker holds, and a
 claim's lease outlives every delivery, so no delivery is sent twice by two live workers.
+
+Deliveries are claimed in batches, at most `max_per_host` per host, so each starts at once;
+their successes are written in batches too (`delivery.SuccessLog`). On PostgreSQL a pass
+applies the inbox items of different senders side by side.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -29,6 +33,7 @@ from hub.federation.delivery import (
 )
 from hub.federation.errors import RemoteBusy, RemoteError
 from hub.federation.fanout import run_fanout
+from hub.federation.host_slots import HostSlots
 from hub.federation.retry import RetryPolicy
 from hub.models import Delivery, FanoutJob, InboxItem
 
@@ -62,28 +67,6 @@ TRANSIENT_DATABASE_ERRORS = (
     sa.exc.TimeoutError,
     OSError,
 )
-
-
-class HostSlots:
-    """At most `limit` concurrent deliveries per host; idle hosts leave no entry behind."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
-        self._users: Counter[str] = Counter()
-
-    @contextlib.asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one of the host's slots for the duration of the block."""
-        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.limit))
-        self._users[host] += 1
-        try:
-            async with semaphore:
-                yield
-        finally:
-            self._users[host] -= 1
-            if self._users[host] == 0:
-                del self._users[host], self._semaphores[host]
 
 
 class Worker:

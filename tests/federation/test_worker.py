@@ -11,7 +11,8 @@ import pytest
 from hub.context import HubContext
 from hub.errors import HubError
 from hub.federation.errors import RemoteBusy, RemoteGone
-from hub.federation.worker import HostSlots, Worker
+from hub.federation.host_slots import HostSlots
+from hub.federation.worker import Worker
 from hub.models import InboxItem
 from tests.federation.outbound import (
     Outbound,
