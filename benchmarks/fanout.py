@@ -58,6 +58,7 @@ async def publish_once(bench: Bench, actor_name: str) -> str:
 
 async def publish_and_wait(bench: Bench, actor_name: str, expected: int) -> FanoutRun:
     """Publish one post as `actor_name` and wait until every inbox has it."""
+    await bench.wait_until_idle(Delivery)  # nothing else arrives while this one is counted
     bench.fediverse.expect(expected)
     published_at = time.time()
     post_id = await publish_once(bench, actor_name)
