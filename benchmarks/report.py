@@ -66,12 +66,14 @@ class Results:
         lines = [*header, ""]
         sections = list(dict.fromkeys(row.section for row in self.rows))
         for section in sections:
+            rows = [row for row in self.rows if row.section == section]
+            backends = [name for name in self.backends if any(name in row.values for row in rows)]
             lines += [f"### {section}", ""]
-            lines.append("| measure | " + " | ".join(self.backends) + " | target |")
-            lines.append("|---" * (len(self.backends) + 2) + "|")
-            for row in (row for row in self.rows if row.section == section):
+            lines.append("| measure | " + " | ".join(backends) + " | target |")
+            lines.append("|---" * (len(backends) + 2) + "|")
+            for row in rows:
                 cells = []
-                for backend in self.backends:
+                for backend in backends:
                     value = row.values.get(backend, "")
                     met = row.met.get(backend)
                     mark = "" if met is None or not value else (" ✓" if met else " ✗")
