@@ -216,13 +216,19 @@ class SuccessLog:
                 for delivery, _ in pending
                 if self.ctx.healthy_hosts.get(delivery.host) is None
             }
-            async with self.ctx.sessions() as session, session.begin():
-                for status, ids in by_status.items():
-                    await jobs.complete_many(
-                        session, Delivery, ids, count_attempt=True, last_status=status,
-                        last_error=None, delivered_at=now,
-                    )  # fmt: skip
-                revived = await revive_hosts(session, hosts, now)
+            try:
+                async with self.ctx.sessions() as session, session.begin():
+                    for status, ids in by_status.items():
+                        await jobs.complete_many(
+                            session, Delivery, ids, count_attempt=True, last_status=status,
+                            last_error=None, delivered_at=now,
+                        )  # fmt: skip
+                    revived = await revive_hosts(session, hosts, now)
+            except Exception:
+                # Kept for the next flush (the database may be back by then); the caller
+                # decides whether the error is transient.
+                self._pending = pending + self._pending
+                raise
             if revived:
                 self.ctx.host_lists.discard("unavailable")
             for host in hosts:
