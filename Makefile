@@ -6,7 +6,7 @@ DATA ?= data
 # The browser tests drive Debian's Chromium, never a browser downloaded by Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint typecheck imports pytest clean
+.PHONY: run test check lint typecheck imports pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
 run: $(VENV)/.installed
 	@test -f $(DATA)/hub.toml || $(BIN)/hub init --data-dir $(DATA) --base-url http://localhost:8000
@@ -46,6 +50,11 @@ pytest: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: check pytest
+
+# Not part of `make test`: takes minutes and wants a quiet machine. BENCH_ARGS=--quick for a
+# short run; the table goes to benchmarks/results/latest.md.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
