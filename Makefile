@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DATA ?= data
 # The browser tests drive Debian's Chromium, never a browser downloaded by Playwright.
 CHROMIUM := /usr/bin/chromium
+# The Fedify peer of the interop tests; npm ci runs again only when its lock file changes.
+FEDIFY := tests/interop/fedify
 
 .PHONY: run test check lint typecheck imports pytest bench clean
 
@@ -23,6 +25,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+$(FEDIFY)/node_modules/.installed: $(FEDIFY)/package.json $(FEDIFY)/package-lock.json
+	cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 run: $(VENV)/.installed
 	@test -f $(DATA)/hub.toml || $(BIN)/hub init --data-dir $(DATA) --base-url http://localhost:8000
@@ -46,7 +52,7 @@ $(CHROMIUM):
 		|| (apt-get update -qq >/dev/null && \
 		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-pytest: $(VENV)/.installed-dev $(CHROMIUM)
+pytest: $(VENV)/.installed-dev $(CHROMIUM) $(FEDIFY)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: check pytest
@@ -57,4 +63,4 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(FEDIFY)/node_modules

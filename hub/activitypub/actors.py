@@ -11,6 +11,7 @@ from hub.activitypub.objects import parse_datetime
 
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
 MAX_KEYS = 10
+MAX_ALIASES = 256
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class RemoteActorDocument:
     indexable: bool
     published_at: datetime | None
     public_keys: tuple[PublicKeyValue, ...]
+    also_known_as: tuple[str, ...] = ()
 
 
 def _http_url(value: object) -> str | None:
@@ -134,4 +136,12 @@ def parse_actor(document: object, *, fetched_url: str | None = None) -> RemoteAc
         indexable=document.get("indexable") is True,
         published_at=parse_datetime(document.get("published")),
         public_keys=keys,
+        also_known_as=tuple(
+            alias
+            for alias in (
+                _http_url(id_of(item))
+                for item in as_list(document.get("alsoKnownAs"))[:MAX_ALIASES]
+            )
+            if alias is not None
+        ),
     )

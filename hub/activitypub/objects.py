@@ -46,6 +46,8 @@ class RemotePost:
     tags: tuple[str, ...]
     language: str | None
     attachments: tuple[RemoteAttachment, ...] = ()
+    content_warning: str = ""
+    is_sensitive: bool = False
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -164,12 +166,13 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     )
     content_map = document.get("contentMap")
     language = next(iter(content_map), None) if isinstance(content_map, dict) else None
+    summary = _text(document, "summary")
     return RemotePost(
         ap_id=ap_id,
         object_type=str(object_type),
         author_id=author_id,
         title=_text(document, "name"),
-        summary=_text(document, "summary"),
+        summary=summary,
         content_html=_text(document, "content"),
         html_url=html_url,
         in_reply_to=id_of(document.get("inReplyTo")),
@@ -179,4 +182,7 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         tags=tags,
         language=language[:16] if isinstance(language, str) else None,
         attachments=parse_attachments(document.get("attachment")),
+        # On a Note, `summary` is also a content warning; on an Article, the teaser (§5.1).
+        content_warning=summary if object_type == "Note" else "",
+        is_sensitive=document.get("sensitive") is True,
     )

@@ -1,4 +1,4 @@
-"""Commands that federate: follow, unfollow, list follows, post, block, status, worker."""
+"""Commands that federate: follow, unfollow, list follows, post, block, reports, status, worker."""
 
 import argparse
 import asyncio
@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hub.cli.output import say
+from hub.cli.output import printable, say
 from hub.config import Settings
 from hub.federation.dispatch import apply_inbox_item
 from hub.federation.queue_status import queue_status
 from hub.federation.worker import Worker
 from hub.services.following import follow, list_followers, list_following, unfollow
 from hub.services.markdown import parse_markdown_post
-from hub.services.moderation import block_domain, unblock_domain
+from hub.services.moderation import block_domain, list_reports, unblock_domain
 from hub.services.publishing import PostInput, publish_post, save_draft
 from hub.services.runtime import opened_context
 from hub.services.scheduling import publish_due_posts
@@ -55,6 +55,9 @@ def register(commands: "argparse._SubParsersAction[Any]") -> None:
         parser = commands.add_parser(name, help=help_text)
         parser.add_argument("domain", metavar="DOMAIN")
         parser.set_defaults(handler=handler)
+    reports = commands.add_parser("reports", help="list moderation reports other servers sent")
+    reports.add_argument("--all", action="store_true", help="include resolved reports")
+    reports.set_defaults(handler=run_reports)
     status = commands.add_parser("status", help="queue depths, retrying and unavailable hosts")
     status.set_defaults(handler=run_status)
     worker = commands.add_parser("worker", help="run a queue worker process (PostgreSQL)")
@@ -139,6 +142,21 @@ async def run_unblock(arguments: argparse.Namespace, settings: Settings) -> int:
     async with opened_context(settings) as ctx:
         domain = await unblock_domain(ctx, arguments.domain)
     say(f"unblocked {domain}")
+    return 0
+
+
+async def run_reports(arguments: argparse.Namespace, settings: Settings) -> int:
+    """Print one report per line: number, date, reporter, reported ids, comment."""
+    async with opened_context(settings) as ctx:
+        views = await list_reports(ctx, include_resolved=arguments.all)
+    if not views:
+        say("no reports")
+    for view in views:
+        say(
+            f"#{view.report_id}\t{view.received_at:%Y-%m-%d %H:%M}"
+            f"\t@{printable(view.reporter_handle)}"
+            f"\t{printable(' '.join(view.target_ap_ids))}\t{printable(view.comment)}"
+        )
     return 0
 
 

@@ -14,3 +14,8 @@ def fail(message: str, code: int) -> int:
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
     return code
+
+
+def printable(text: str) -> str:
+    """Return remote text fit for one terminal line: controls and line breaks become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())

@@ -7,7 +7,7 @@ from typing import Any
 from hub.activitypub.jsonld import id_of
 from hub.activitypub.objects import POST_TYPES
 from hub.context import HubContext
-from hub.federation.handlers import actors, follows, posts
+from hub.federation.handlers import actors, follows, interactions, moderation, moves, posts
 from hub.models import InboxItem
 
 logger = logging.getLogger(__name__)
@@ -18,10 +18,37 @@ ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Serv
 
 HANDLERS: dict[str, Handler] = {
     "Follow": follows.apply_follow,
-    "Undo": follows.apply_undo,
     "Accept": follows.apply_accept,
     "Reject": follows.apply_reject,
     "Create": posts.apply_create,
+    "Like": interactions.receive_interaction,
+    "Announce": interactions.receive_interaction,
+    "Flag": moderation.receive_flag,
+    "Block": moderation.receive_block,
+    "Move": moves.receive_move,
+}
+
+
+async def _undo_like_or_announce(ctx: HubContext, activity: dict[str, Any]) -> None:
+    await interactions.undo_interaction(ctx, activity)
+
+
+async def _undo_block(ctx: HubContext, activity: dict[str, Any]) -> None:
+    await moderation.undo_block(ctx, activity)
+
+
+async def _undo_by_id(ctx: HubContext, activity: dict[str, Any]) -> None:
+    """Undo an activity named only by its id: whichever of ours it turns out to be."""
+    await follows.apply_undo(ctx, activity)
+    await interactions.undo_interaction(ctx, activity)
+    await moderation.undo_block(ctx, activity)
+
+
+UNDO_HANDLERS: dict[str, Handler] = {
+    "Follow": follows.apply_undo,
+    "Like": _undo_like_or_announce,
+    "Announce": _undo_like_or_announce,
+    "Block": _undo_block,
 }
 
 
@@ -36,6 +63,8 @@ def handler_for(activity: dict[str, Any]) -> Handler | None:
         if inner_type in POST_TYPES:
             return posts.apply_post_update
         return None
+    if kind == "Undo":
+        return UNDO_HANDLERS.get(str(inner_type), _undo_by_id) if inner_type else _undo_by_id
     if kind == "Delete":
         if id_of(inner) == id_of(activity["actor"]):
             return actors.apply_actor_delete

@@ -1,10 +1,10 @@
 """Expand a fan-out job into one delivery per distinct inbox (spec §8.1).
 
 The cost grows with the number of distinct inboxes, not followers, and the query count is
-fixed: one read of the job, one DISTINCT query for follower inboxes, one read each of blocked
-domains and unavailable hosts, then batched inserts. Deliveries are unique per (activity,
-inbox) and inserted with ON CONFLICT DO NOTHING, and the job is marked done in the same
-transaction, so a re-run after a crash creates nothing twice.
+fixed: one read of the job, one DISTINCT query for follower inboxes, one read each of the
+actors that block the sender, blocked domains and unavailable hosts, then batched inserts.
+Deliveries are unique per (activity, inbox) and inserted with ON CONFLICT DO NOTHING, and the
+job is marked done in the same transaction, so a re-run after a crash creates nothing twice.
 """
 
 import logging
@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.context import HubContext
 from hub.db import insert_many_ignoring_conflicts
 from hub.federation import jobs
+from hub.federation.blocks import blocker_inboxes, without_blocked
 from hub.federation.hosts import (
     BYPASS_AVAILABILITY_TYPES,
     UNAVAILABLE_REASON,
@@ -122,6 +123,8 @@ async def run_fanout(ctx: HubContext, job_id: int) -> int:
         inbox_urls = list(job.extra_inboxes)
         if job.to_followers and activity is not None:
             inbox_urls += await follower_inboxes(session, activity[0])
+        if activity is not None:
+            inbox_urls = without_blocked(inbox_urls, await blocker_inboxes(session, activity[0]))
         blocked = await blocked_domains(session)
         unavailable = await unavailable_hosts(session)
     targets = select_targets(

@@ -2,6 +2,7 @@
 
 from hub.models.accounts import Account, LoginFailure, PublishGrant
 from hub.models.actors import ACTOR_TYPES, Actor, ActorKey
+from hub.models.blocks import ActorBlock
 from hub.models.deliveries import BlockedDomain, Delivery, FanoutJob, HostHealth, OutgoingActivity
 from hub.models.follows import Follow
 from hub.models.inbox import InboxItem
@@ -14,6 +15,7 @@ __all__ = [
     "ACTOR_TYPES",
     "Account",
     "Actor",
+    "ActorBlock",
     "ActorKey",
     "BlockedDomain",
     "Delivery",

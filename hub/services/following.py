@@ -1,18 +1,17 @@
 """Follow and unfollow remote actors as one of our actors; list followers and following."""
 
 import logging
-import uuid
 from dataclasses import dataclass
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 
-from hub.activitypub.activities import build_follow, build_undo
 from hub.context import HubContext
-from hub.federation.outbox import record_activity
+from hub.federation.blocks import is_blocked_by
+from hub.federation.follow_requests import find_follow, request_follow, withdraw_follow
 from hub.federation.remote_actors import resolve_actor_reference
 from hub.models import Actor, Follow
 from hub.services.actors import get_local_actor
-from hub.services.errors import InvalidInput, NotFound
+from hub.services.errors import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -32,38 +31,16 @@ async def follow(ctx: HubContext, local_username: str, handle_or_url: str) -> Fo
     Raises:
         NotFound: no local actor of that name.
         InvalidInput: the handle cannot be resolved to an actor, or names ourselves.
+        Conflict: that actor has told us it blocks our actor.
     """
     local = await get_local_actor(ctx, local_username)
     target = await resolve_actor_reference(ctx, handle_or_url)
     if target.is_local:
         raise InvalidInput("handle", "that actor is on this Hub")
-    assert local.id is not None  # noqa: S101 - a stored row
-    assert target.id is not None  # noqa: S101 - a stored row
-    now = ctx.clock()
-    follow_id = f"{local.ap_id}#follows/{uuid.uuid4().hex}"
     async with ctx.sessions() as session, session.begin():
-        existing = (
-            await session.exec(
-                select(Follow).where(
-                    Follow.follower_id == local.id, Follow.followed_id == target.id
-                )
-            )
-        ).first()
-        row = existing or Follow(
-            follower_id=local.id, followed_id=target.id, ap_id=follow_id, created_at=now
-        )
-        if row.state != "accepted":
-            row.ap_id = follow_id
-            await record_activity(
-                session,
-                actor=local,
-                activity=build_follow(follow_id, local.ap_id, target.ap_id),
-                now=now,
-                is_public=False,
-                to_followers=False,
-                extra_inboxes=[target.inbox_url],
-            )
-        session.add(row)
+        if await is_blocked_by(session, blocker=target, blocked=local):
+            raise Conflict(f"{target.handle} blocks @{local.handle}")
+        row = await request_follow(session, follower=local, target=target, now=ctx.clock())
     logger.info("follow sent follower=%s followed=%s", local.ap_id, target.ap_id)
     return FollowView(handle=target.handle, ap_id=target.ap_id, state=row.state)
 
@@ -77,31 +54,10 @@ async def unfollow(ctx: HubContext, local_username: str, handle_or_url: str) -> 
     local = await get_local_actor(ctx, local_username)
     target = await resolve_actor_reference(ctx, handle_or_url)
     async with ctx.sessions() as session, session.begin():
-        row = (
-            await session.exec(
-                select(Follow).where(
-                    Follow.follower_id == local.id, Follow.followed_id == target.id
-                )
-            )
-        ).first()
+        row = await find_follow(session, local, target)
         if row is None:
             raise NotFound(f"@{local.handle} does not follow {target.handle}")
-        undo = build_undo(
-            f"{local.ap_id}#undo/{uuid.uuid4().hex}",
-            local.ap_id,
-            build_follow(row.ap_id, local.ap_id, target.ap_id),
-            to=[target.ap_id],
-        )
-        await record_activity(
-            session,
-            actor=local,
-            activity=undo,
-            now=ctx.clock(),
-            is_public=False,
-            to_followers=False,
-            extra_inboxes=[target.inbox_url],
-        )
-        await session.exec(delete(Follow).where(col(Follow.id) == row.id))
+        await withdraw_follow(session, follower=local, target=target, row=row, now=ctx.clock())
     logger.info("unfollowed follower=%s followed=%s", local.ap_id, target.ap_id)
     return FollowView(handle=target.handle, ap_id=target.ap_id, state="removed")
 

@@ -1,11 +1,13 @@
-"""Block and unblock remote domains."""
+"""Block and unblock remote domains; read the moderation reports other servers send."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, delete, select
 
 from hub.context import HubContext
-from hub.models import BlockedDomain
+from hub.models import Actor, BlockedDomain, Report
 from hub.services.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -47,3 +49,37 @@ async def blocked_domains(ctx: HubContext) -> list[str]:
     async with ctx.sessions() as session:
         rows = await session.exec(select(BlockedDomain.domain).order_by(col(BlockedDomain.domain)))
         return list(rows.all())
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A received moderation report as the report list shows it."""
+
+    report_id: int
+    received_at: datetime
+    reporter_handle: str
+    reporter_ap_id: str
+    target_ap_ids: tuple[str, ...]
+    comment: str
+    is_resolved: bool
+
+
+async def list_reports(ctx: HubContext, *, include_resolved: bool = False) -> list[ReportView]:
+    """Return the reports (Flags) received, newest first; open ones only unless asked."""
+    statement = select(Report, Actor).join(Actor, col(Report.reporter_actor_id) == col(Actor.id))
+    if not include_resolved:
+        statement = statement.where(col(Report.resolved_at).is_(None))
+    async with ctx.sessions() as session:
+        rows = (await session.exec(statement.order_by(col(Report.id).desc()))).all()
+    return [
+        ReportView(
+            report_id=report.id or 0,
+            received_at=report.created_at,
+            reporter_handle=reporter.handle,
+            reporter_ap_id=reporter.ap_id,
+            target_ap_ids=tuple(report.target_ap_ids),
+            comment=report.comment,
+            is_resolved=report.resolved_at is not None,
+        )
+        for report, reporter in rows
+    ]

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from hub.activitypub.activities import build_tombstone
 from hub.activitypub.build import build_ordered_collection, build_ordered_collection_page
+from hub.activitypub.jsonld import AS_CONTEXT
 from hub.services.actors import actor_document, ensure_instance_actor
 from hub.services.collections import (
     COLLECTION_NAMES,
@@ -15,6 +16,14 @@ from hub.services.collections import (
 )
 from hub.services.listing import is_shown_on_its_page
 from hub.services.publishing import get_local_post
+from hub.services.reactions import (
+    REACTION_COLLECTIONS,
+    ReactionCollection,
+    reaction_collection_id,
+    reaction_total,
+    reply_page,
+    with_reactions,
+)
 from hub.web.app_state import hub_context
 from hub.web.caching import ACTOR_MAX_AGE, GONE_MAX_AGE, POST_MAX_AGE, cacheable
 from hub.web.negotiation import negotiate
@@ -114,6 +123,51 @@ async def post(request: Request) -> Response:
         raise HTTPException(404, "no such post")
     if as_json:
         last_changed = local_post.updated_at or local_post.published_at
-        response = activity_json(local_post.document or {})
+        response = activity_json(await with_reactions(ctx, local_post, local_post.document or {}))
         return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_changed)
     return await render_post_page(request, author, local_post)
+
+
+async def post_reactions(request: Request) -> Response:
+    """Serve a post's likes or shares (counts only, as Mastodon does) or its replies."""
+    name = request.path_params["collection"]
+    if name not in REACTION_COLLECTIONS or not request.path_params["slug"].isalnum():
+        raise HTTPException(404, "no such collection")
+    collection_name: ReactionCollection = name
+    ctx = hub_context(request)
+    _, local_post = await get_local_post(
+        ctx, request.path_params["username"], request.path_params["slug"]
+    )
+    wants_json(request)
+    if local_post.deleted_at is not None:
+        raise HTTPException(410, "this post was deleted")
+    if local_post.state != "published" or not is_shown_on_its_page(local_post):
+        raise HTTPException(404, "no such post")
+    collection_id = reaction_collection_id(local_post, collection_name)
+    if collection_name != "replies":
+        total = await reaction_total(ctx, local_post, collection_name)
+        return activity_json(
+            {
+                "@context": AS_CONTEXT,
+                "id": collection_id,
+                "type": "Collection",
+                "totalItems": total,
+            }
+        )
+    cursor = _parse_cursor(request)
+    page = await reply_page(ctx, local_post, before=cursor)
+    if "page" not in request.query_params and cursor is None:
+        return activity_json(
+            build_ordered_collection(
+                collection_id, page.total, first_page_url=f"{collection_id}?page=true"
+            )
+        )
+    next_url = (
+        None if page.next_cursor is None else f"{collection_id}?page=true&before={page.next_cursor}"
+    )
+    page_id = collection_id + "?page=true" + (f"&before={cursor}" if cursor is not None else "")
+    return activity_json(
+        build_ordered_collection_page(
+            page_id, collection_id, page.items, next_page_url=next_url, total_items=page.total
+        )
+    )

@@ -33,6 +33,11 @@ def build_routes() -> list[Route | Mount]:
         Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
         Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
         Route("/@{username}/series/{series_slug}", pages.series_page, methods=["GET"]),
+        Route(
+            "/users/{username}/posts/{slug}/{collection}",
+            activitypub_endpoints.post_reactions,
+            methods=["GET"],
+        ),
         Route("/@{username}/{slug}", activitypub_endpoints.post, methods=["GET"]),
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),

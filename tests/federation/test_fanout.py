@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from hub.federation.fanout import run_fanout, select_targets
-from hub.models import BlockedDomain, Delivery, FanoutJob, HostHealth
+from hub.models import ActorBlock, BlockedDomain, Delivery, FanoutJob, HostHealth
 from hub.services.actors import create_actor
 from tests.federation.outbound import (
     Outbound,
@@ -194,3 +194,32 @@ async def test_thousand_followers_fan_out_in_a_fixed_number_of_queries(
             await session.exec(select(sa.func.count(sa.distinct(col(Delivery.inbox_url)))))
         ).one()
     assert count == distinct == 600
+
+
+async def test_personal_inbox_of_an_actor_that_blocks_the_sender_gets_nothing(
+    hub: Outbound,
+) -> None:
+    # checklist 71: a blocker's inbox is left out; its server's shared inbox still serves others
+    ctx = hub.ctx
+    blocker = remote_actor(ctx, "one.test", "blocker")
+    other = remote_actor(ctx, "one.test", "other")
+    await add_followers(ctx, hub.org, [other])
+    async with ctx.sessions() as session, session.begin():
+        session.add(blocker)
+        await session.flush()
+        assert blocker.id is not None
+        assert hub.org.id is not None
+        session.add(
+            ActorBlock(
+                ap_id="https://one.test/blocks/1",
+                blocker_id=blocker.id,
+                blocked_id=hub.org.id,
+                created_at=ctx.clock(),
+            )
+        )
+    await send(ctx, hub.org, extra_inboxes=[blocker.inbox_url, "https://two.test/users/x/inbox"])
+    await fan_out(hub)
+    assert sorted(row.inbox_url for row in await deliveries(ctx)) == [
+        "https://one.test/inbox",
+        "https://two.test/users/x/inbox",
+    ]

@@ -9,7 +9,7 @@ from hub.activitypub.jsonld import id_of
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, Post
+from hub.models import Actor, ActorBlock, Follow, Interaction, Post
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,10 @@ async def apply_actor_update(ctx: HubContext, activity: dict[str, Any]) -> None:
 
 
 async def apply_actor_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Forget a deleted actor: its follows both ways, and hide its posts."""
+    """Forget a deleted actor: follows both ways, likes, boosts, blocks; hide its posts.
+
+    Its posts include its replies to ours, which thereby leave our posts' `replies`.
+    """
     actor_id = str(id_of(activity["actor"]))
     now = ctx.clock()
     async with ctx.sessions() as session, session.begin():
@@ -37,6 +40,8 @@ async def apply_actor_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
                 (col(Follow.follower_id) == actor.id) | (col(Follow.followed_id) == actor.id)
             )
         )
+        await session.exec(delete(Interaction).where(col(Interaction.actor_id) == actor.id))
+        await session.exec(delete(ActorBlock).where(col(ActorBlock.blocker_id) == actor.id))
         await session.exec(
             update(Post)
             .where(col(Post.actor_id) == actor.id, col(Post.deleted_at).is_(None))

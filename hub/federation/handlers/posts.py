@@ -141,6 +141,8 @@ async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any)
         stored.document = document if isinstance(document, dict) else None
         stored.published_at = post.published_at or stored.published_at
         stored.updated_at = post.updated_at
+        stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
+        stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
         session.add(stored)
         await session.flush()
         await _replace_media(session, stored, post, now)

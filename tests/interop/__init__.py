@@ -1,0 +1,1 @@
+"""Interop: Hub judged by implementations it did not write (Fedify) and by Mastodon payloads."""
