@@ -26,6 +26,7 @@ ENVIRONMENT_NAMES = {
     "instance_name": "HUB_INSTANCE_NAME",
     "max_upload_bytes": "HUB_MAX_UPLOAD_BYTES",
     "hold_replies_from_strangers": "HUB_HOLD_REPLIES_FROM_STRANGERS",
+    "delivery_lease_seconds": "HUB_DELIVERY_LEASE_SECONDS",
 }
 
 DEFAULT_BASE_URL = "http://localhost:8000"
@@ -35,6 +36,9 @@ MIN_SECRET_KEY_LENGTH = 16
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Mastodon fetches remote images of at most 16 MB; a larger upload could not federate anyway.
 MAX_UPLOAD_BYTES_CEILING = 16 * 1024 * 1024
+DEFAULT_DELIVERY_LEASE_SECONDS = 120
+# A delivery is capped at 30 s; its lease must outlast that with room to record the outcome.
+MIN_DELIVERY_LEASE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Settings:
     # Replies to our posts from actors none of ours follow wait for a person's approval.
     hold_replies_from_strangers: bool = True
     worker_mode: WorkerMode = "inprocess"
+    delivery_lease_seconds: int = DEFAULT_DELIVERY_LEASE_SECONDS
     source: str = field(default="defaults", compare=False)
 
     @property
@@ -147,6 +152,11 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         if hold_replies_raw in (None, "")
         else _parse_bool("hold_replies_from_strangers", hold_replies_raw)
     )
+    delivery_lease = _parse_int(
+        "delivery_lease_seconds",
+        values.get("delivery_lease_seconds", DEFAULT_DELIVERY_LEASE_SECONDS),
+        minimum=MIN_DELIVERY_LEASE_SECONDS,
+    )
     return Settings(
         base_url=base_url,
         database_url=database_url,
@@ -159,6 +169,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         max_upload_bytes=max_upload_bytes,
         hold_replies_from_strangers=hold_replies,
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
+        delivery_lease_seconds=delivery_lease,
         source=source,
     )
 
@@ -206,6 +217,15 @@ def _check_database_url(url: str) -> None:
     raise ConfigError(
         "database_url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
     )
+
+
+def _parse_int(name: str, raw: object, *, minimum: int) -> int:
+    if isinstance(raw, bool) or not str(raw).strip().isdigit():
+        raise ConfigError(name, "must be a whole number")
+    value = int(str(raw).strip())
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}")
+    return value
 
 
 def _parse_bool(name: str, raw: object) -> bool:

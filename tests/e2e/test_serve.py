@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import drop_database, new_database_url
 from tests.e2e.servers import HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -45,3 +46,27 @@ def test_second_start_reuses_the_data(served_hub: HubProcess) -> None:
     with httpx.Client(base_url=served_hub.base_url, timeout=10) as http:
         second_key = http.get("/users/org", headers={"Accept": "application/activity+json"})
     assert second_key.json()["publicKey"] == first_key.json()["publicKey"]
+
+
+def test_several_web_processes_serve_and_stop_on_postgresql(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # PostgreSQL only: SQLite refuses several web processes (tests/cli covers that refusal).
+    database_url = new_database_url(request, "postgresql", tmp_path)
+    hub = HubProcess(folder=tmp_path / "hub", database_url=database_url)
+    hub.init(actor="org")
+    hub.start(arguments=("--workers", "2"))
+    try:
+        with httpx.Client(base_url=hub.base_url, timeout=10) as http:
+            statuses = {
+                http.get("/users/org", headers={"Accept": "application/activity+json"}).status_code
+                for _ in range(20)
+            }
+        assert statuses == {200}
+        assert hub.process is not None
+        children = Path(f"/proc/{hub.process.pid}/task/{hub.process.pid}/children").read_text()
+        assert len(children.split()) == 2
+    finally:
+        hub.stop()
+        drop_database(request, database_url)
+    assert hub.process is None
