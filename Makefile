@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # The Fedify peer of the interop tests; npm ci runs again only when its lock file changes.
 FEDIFY := tests/interop/fedify
 
-.PHONY: run test check lint typecheck imports pytest clean
+.PHONY: run test check lint typecheck imports pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
 $(FEDIFY)/node_modules/.installed: $(FEDIFY)/package.json $(FEDIFY)/package-lock.json
 	cd $(FEDIFY) && npm ci --no-audit --no-fund --loglevel=error
@@ -52,6 +56,11 @@ pytest: $(VENV)/.installed-dev $(CHROMIUM) $(FEDIFY)/node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: check pytest
+
+# Not part of `make test`: takes minutes and wants a quiet machine. BENCH_ARGS=--quick for a
+# short run; the table goes to benchmarks/results/latest.md.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(FEDIFY)/node_modules

@@ -25,6 +25,7 @@ ENVIRONMENT_NAMES = {
     "log_format": "HUB_LOG_FORMAT",
     "instance_name": "HUB_INSTANCE_NAME",
     "max_upload_bytes": "HUB_MAX_UPLOAD_BYTES",
+    "delivery_lease_seconds": "HUB_DELIVERY_LEASE_SECONDS",
 }
 
 DEFAULT_BASE_URL = "http://localhost:8000"
@@ -34,6 +35,9 @@ MIN_SECRET_KEY_LENGTH = 16
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Mastodon fetches remote images of at most 16 MB; a larger upload could not federate anyway.
 MAX_UPLOAD_BYTES_CEILING = 16 * 1024 * 1024
+DEFAULT_DELIVERY_LEASE_SECONDS = 120
+# A delivery is capped at 30 s; its lease must outlast that with room to record the outcome.
+MIN_DELIVERY_LEASE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Settings:
     instance_name: str = "Hub"
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     worker_mode: WorkerMode = "inprocess"
+    delivery_lease_seconds: int = DEFAULT_DELIVERY_LEASE_SECONDS
     source: str = field(default="defaults", compare=False)
 
     @property
@@ -138,6 +143,11 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
     max_upload_bytes = _parse_byte_count(
         "max_upload_bytes", values.get("max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)
     )
+    delivery_lease = _parse_int(
+        "delivery_lease_seconds",
+        values.get("delivery_lease_seconds", DEFAULT_DELIVERY_LEASE_SECONDS),
+        minimum=MIN_DELIVERY_LEASE_SECONDS,
+    )
     return Settings(
         base_url=base_url,
         database_url=database_url,
@@ -149,6 +159,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         instance_name=str(values.get("instance_name", "Hub")),
         max_upload_bytes=max_upload_bytes,
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
+        delivery_lease_seconds=delivery_lease,
         source=source,
     )
 
@@ -196,6 +207,15 @@ def _check_database_url(url: str) -> None:
     raise ConfigError(
         "database_url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
     )
+
+
+def _parse_int(name: str, raw: object, *, minimum: int) -> int:
+    if isinstance(raw, bool) or not str(raw).strip().isdigit():
+        raise ConfigError(name, "must be a whole number")
+    value = int(str(raw).strip())
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}")
+    return value
 
 
 def _parse_bool(name: str, raw: object) -> bool:

@@ -2,18 +2,24 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.activitypub.keys import KeyPairPem
+from hub.cache import TtlCache
 from hub.clock import Clock
 from hub.config import Settings
 from hub.db import SessionFactory
 
 # Host name -> its IP addresses; tests inject a fake DNS so SSRF checks run without a network.
 Resolver = Callable[[str], Awaitable[list[str]]]
+
+PUBLIC_KEY_TTL = timedelta(minutes=5)
+HOST_LIST_TTL = timedelta(seconds=5)
+HEALTHY_HOST_TTL = timedelta(minutes=1)
 
 
 @dataclass
@@ -29,6 +35,19 @@ class HubContext:
     resolve_host: Resolver
     # Private keys of local actors by actor id, loaded from the database once per process.
     private_keys: dict[int, Any] = field(default_factory=dict)
+    # Public keys of remote signers by key id: the inbox verifies without a query. A key that
+    # fails to verify is fetched anew (rotation), which replaces its entry.
+    public_keys: TtlCache[str, Any] = field(init=False)
+    # Blocked domains and unavailable hosts, read on every inbox request and delivery; a
+    # block made in this process applies at once, one made elsewhere within seconds.
+    host_lists: TtlCache[str, frozenset[str]] = field(init=False)
+    # Hosts seen healthy lately: the inbox skips the write that would revive them.
+    healthy_hosts: TtlCache[str, bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.public_keys = TtlCache(self.clock, PUBLIC_KEY_TTL)
+        self.host_lists = TtlCache(self.clock, HOST_LIST_TTL, max_entries=4)
+        self.healthy_hosts = TtlCache(self.clock, HEALTHY_HOST_TTL)
 
     async def close(self) -> None:
         """Release the HTTP client and the database pool."""

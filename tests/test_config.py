@@ -116,3 +116,12 @@ def test_default_port_is_dropped_from_the_base_url() -> None:
     assert settings_from_values({"base_url": "https://Hub.Example.org:443"}).base_url == (
         "https://hub.example.org"
     )
+
+
+def test_delivery_lease_defaults_to_two_minutes_and_has_a_floor() -> None:
+    assert settings_from_values({}).delivery_lease_seconds == 120
+    assert settings_from_values({"delivery_lease_seconds": "90"}).delivery_lease_seconds == 90
+    with pytest.raises(ConfigError, match="at least 60"):
+        settings_from_values({"delivery_lease_seconds": "30"})
+    with pytest.raises(ConfigError, match="whole number"):
+        settings_from_values({"delivery_lease_seconds": "soon"})

@@ -1,4 +1,4 @@
-"""Migration 0006 indexes the tags of the posts a Hub already had."""
+"""Migration 0004 indexes the tags of the posts a Hub already had."""
 
 from datetime import UTC, datetime
 

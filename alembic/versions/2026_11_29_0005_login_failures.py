@@ -1,7 +1,7 @@
 """login failures: the database-wide login rate limit
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0004
 Create Date: 2026-11-29 18:16:21.574241
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0005"
 # Also the point where the two branches of this release (0004 and 0006) meet.
-down_revision: str | None = "0006"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

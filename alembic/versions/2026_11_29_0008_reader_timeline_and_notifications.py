@@ -1,7 +1,7 @@
 """reader timeline and notifications: timeline_entries, timeline_tags, notifications
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-29 20:18:56.119002
 """
 
@@ -13,7 +13,7 @@ import hub.models.types
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -68,17 +68,22 @@ def build_ordered_collection_page(
     items: Sequence[str | JsonObject],
     *,
     next_page_url: str | None,
-    total_items: int,
+    total_items: int | None = None,
 ) -> JsonObject:
-    """Return one OrderedCollectionPage of a collection."""
+    """Return one OrderedCollectionPage of a collection; `totalItems` only when given.
+
+    The count belongs to the collection (its head carries it); a page leaves it out so
+    that serving a page never counts the whole collection.
+    """
     document: JsonObject = {
         "@context": AS_CONTEXT,
         "id": page_id,
         "type": "OrderedCollectionPage",
         "partOf": collection_id,
-        "totalItems": total_items,
         "orderedItems": list(items),
     }
+    if total_items is not None:
+        document["totalItems"] = total_items
     if next_page_url is not None:
         document["next"] = next_page_url
     return document

@@ -3,7 +3,7 @@
 import argparse
 import asyncio
 import signal
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +178,12 @@ async def run_worker(_arguments: argparse.Namespace, settings: Settings) -> int:
     async with opened_context(settings) as ctx:
         await prepare_database(ctx)
         say("worker running; stop with Ctrl-C")
-        worker = Worker(ctx, apply_inbox_item=apply_inbox_item, publish_due=publish_due_posts)
+        lease = timedelta(seconds=settings.delivery_lease_seconds)
+        worker = Worker(
+            ctx,
+            apply_inbox_item=apply_inbox_item,
+            publish_due=publish_due_posts,
+            delivery_lease=lease,
+        )
         await worker.run_forever(stop)
     return 0

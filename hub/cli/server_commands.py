@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from hub.cli.output import say
+from hub.cli.processes import serve_in_processes
 from hub.config import CONFIG_FILE_NAME, Settings
 from hub.db import migrate
 from hub.errors import ConfigError
@@ -40,6 +41,13 @@ def register(commands: "argparse._SubParsersAction[Any]") -> None:
     serve.add_argument("--port", type=int, help="port (default: the base URL's port or 8000)")
     serve.add_argument(
         "--no-worker", action="store_true", help="do not run the in-process queue worker"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="web processes sharing the port (PostgreSQL only; default 1)",
     )
     serve.set_defaults(handler=run_serve, setting_overrides=_serve_overrides)
 
@@ -105,21 +113,32 @@ async def run_migrate(_arguments: argparse.Namespace, settings: Settings) -> int
 
 
 def run_serve(arguments: argparse.Namespace, settings: Settings) -> int:
-    """Migrate, then serve HTTP with uvicorn until interrupted."""
+    """Migrate, then serve HTTP with uvicorn (in one or several processes) until interrupted."""
     if not settings.secret_key:
         raise ConfigError("secret_key", "is not set; run `hub init` or set HUB_SECRET_KEY")
+    if arguments.workers < 1:
+        raise ConfigError("workers", "must be at least 1")
+    if arguments.workers > 1 and settings.is_sqlite:
+        raise ConfigError("workers", "several web processes need PostgreSQL; SQLite has one")
     port = arguments.port or _port_of(settings)
     asyncio.run(prepare(settings))
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=arguments.host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        log_level=settings.log_level.lower(),
-        server_header=False,
-    )
+
+    def make_config() -> uvicorn.Config:
+        return uvicorn.Config(
+            create_app(settings),
+            host=arguments.host,
+            port=port,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+            log_level=settings.log_level.lower(),
+            server_header=False,
+        )
+
+    if arguments.workers > 1:
+        return serve_in_processes(
+            make_config, host=arguments.host, port=port, processes=arguments.workers
+        )
+    uvicorn.Server(make_config()).run()
     return 0
 
 

@@ -7,12 +7,13 @@ the outcome (the delivery row and the host's health) is written in one short tra
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from hub.activitypub.jsonld import ACTIVITY_JSON
@@ -22,10 +23,12 @@ from hub.federation.errors import RemoteError, RemoteUnavailable, UnsafeUrl
 from hub.federation.hosts import (
     BYPASS_AVAILABILITY_TYPES,
     UNAVAILABLE_REASON,
-    is_blocked,
-    is_unavailable,
+    blocked_domains_of,
+    is_blocked_by,
     record_failure,
     revive_host,
+    revive_hosts,
+    unavailable_hosts_of,
 )
 from hub.federation.retry import Outcome, RetryPolicy, classify, parse_retry_after
 from hub.federation.signing import local_signer, signed_headers
@@ -113,6 +116,129 @@ async def post_signed(ctx: HubContext, actor_id: int, inbox_url: str, body: byte
         return Attempt(status=None, error=error)
 
 
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A claimed delivery row: what sending it needs, read with the claim."""
+
+    id: int
+    activity_id: int
+    inbox_url: str
+    host: str
+    attempts: int
+    last_status: int | None
+
+
+@dataclass(frozen=True)
+class PreparedActivity:
+    """An outgoing activity ready to send: its signer and its serialised body."""
+
+    actor_id: int
+    activity_type: str
+    body: bytes
+
+
+async def claimed_deliveries(ctx: HubContext, ids: Collection[int]) -> list[ClaimedDelivery]:
+    """Return the claimed (`running`) rows among `ids`, in id order, in one query."""
+    if not ids:
+        return []
+    table = _table(Delivery)
+    statement = (
+        sa.select(
+            table.c.id, table.c.activity_id, table.c.inbox_url, table.c.host, table.c.attempts,
+            table.c.last_status,
+        )
+        .where(table.c.id.in_(list(ids)), table.c.state == "running")
+        .order_by(table.c.id)
+    )  # fmt: skip
+    async with ctx.engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    return [ClaimedDelivery(*row) for row in rows]
+
+
+async def prepare_activities(
+    ctx: HubContext, activity_ids: Collection[int], known: MutableMapping[int, PreparedActivity]
+) -> None:
+    """Load and serialise the activities in `activity_ids` missing from `known`, in one query.
+
+    Outgoing activities never change once stored, so a worker keeps them while it sends.
+    """
+    missing = [activity_id for activity_id in set(activity_ids) if activity_id not in known]
+    if not missing:
+        return
+    table = _table(OutgoingActivity)
+    statement = sa.select(table.c.id, table.c.actor_id, table.c.activity_type, table.c.body).where(
+        table.c.id.in_(missing)
+    )
+    async with ctx.engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    for activity_id, actor_id, activity_type, body in rows:
+        known[activity_id] = PreparedActivity(actor_id, activity_type, serialise(body))
+
+
+def _table(model: type[Delivery] | type[OutgoingActivity]) -> sa.Table:
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table)  # noqa: S101 - a table model
+    return table
+
+
+class SuccessLog:
+    """Successful deliveries waiting to be written, many to a transaction.
+
+    A worker sends far faster than it could commit one row at a time; the rows are written
+    within moments (`flush`). A crash before then means those deliveries are sent again
+    once their lease expires: delivery is at least once, and receivers de-duplicate.
+    """
+
+    def __init__(self, ctx: HubContext) -> None:
+        self.ctx = ctx
+        self._pending: list[tuple[ClaimedDelivery, int]] = []
+        self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, delivery: ClaimedDelivery, status: int) -> None:
+        """Note a delivery answered with a 2xx `status`."""
+        self._pending.append((delivery, status))
+
+    async def flush(self) -> None:
+        """Write every noted success: the rows `done`, their hosts healthy."""
+        async with self._lock:
+            pending, self._pending = self._pending, []
+            if not pending:
+                return
+            now = self.ctx.clock()
+            by_status: dict[int, list[int]] = {}
+            for delivery, status in pending:
+                by_status.setdefault(status, []).append(delivery.id)
+            hosts = {
+                delivery.host
+                for delivery, _ in pending
+                if self.ctx.healthy_hosts.get(delivery.host) is None
+            }
+            try:
+                async with self.ctx.sessions() as session, session.begin():
+                    for status, ids in by_status.items():
+                        await jobs.complete_many(
+                            session, Delivery, ids, count_attempt=True, last_status=status,
+                            last_error=None, delivered_at=now,
+                        )  # fmt: skip
+                    revived = await revive_hosts(session, hosts, now)
+            except Exception:
+                # Kept for the next flush (the database may be back by then); the caller
+                # decides whether the error is transient.
+                self._pending = pending + self._pending
+                raise
+            if revived:
+                self.ctx.host_lists.discard("unavailable")
+            for host in hosts:
+                self.ctx.healthy_hosts.put(host, True)
+            for delivery, _ in pending if logger.isEnabledFor(logging.DEBUG) else ():
+                logger.debug(
+                    "delivered inbox=%s attempt=%d", delivery.inbox_url, delivery.attempts + 1
+                )
+
+
 async def deliver(ctx: HubContext, delivery_id: int, policy: RetryPolicy | None = None) -> str:
     """Attempt one claimed delivery and record the outcome; return the row's new state.
 
@@ -121,49 +247,54 @@ async def deliver(ctx: HubContext, delivery_id: int, policy: RetryPolicy | None 
     at `next_attempt_at`), `gave_up` (a final answer such as 410, or the last attempt
     failed), `skipped` (host unavailable or blocked: no request made), `missing` (no row).
     """
-    retry_policy = policy or RetryPolicy()
-    async with ctx.sessions() as session:
-        row = (
-            await session.exec(
-                select(
-                    Delivery,
-                    OutgoingActivity.actor_id,
-                    OutgoingActivity.activity_type,
-                    OutgoingActivity.body,
-                )
-                .join(OutgoingActivity, col(OutgoingActivity.id) == col(Delivery.activity_id))
-                .where(col(Delivery.id) == delivery_id)
-            )
-        ).first()
-        if row is None:
-            return "missing"
-        delivery, actor_id, activity_type, activity = row
-        if delivery.state != "running":
-            return delivery.state  # not claimed by us: finished, skipped, or someone else's
-        skip_reason = None
-        if await is_blocked(session, delivery.host):
-            skip_reason = "domain blocked"
-        elif activity_type not in BYPASS_AVAILABILITY_TYPES and await is_unavailable(
-            session, delivery.host
-        ):
-            skip_reason = UNAVAILABLE_REASON
+    claimed = await claimed_deliveries(ctx, [delivery_id])
+    if not claimed:
+        async with ctx.sessions() as session:
+            state = (
+                await session.exec(select(Delivery.state).where(col(Delivery.id) == delivery_id))
+            ).first()
+        return "missing" if state is None else state
+    activities: dict[int, PreparedActivity] = {}
+    await prepare_activities(ctx, [claimed[0].activity_id], activities)
+    return await deliver_claimed(
+        ctx, claimed[0], activities[claimed[0].activity_id], policy or RetryPolicy()
+    )
+
+
+async def deliver_claimed(
+    ctx: HubContext,
+    delivery: ClaimedDelivery,
+    activity: PreparedActivity,
+    policy: RetryPolicy,
+    successes: SuccessLog | None = None,
+) -> str:
+    """Send one claimed delivery; a success goes to `successes` when given, else is written."""
+    skip_reason = None
+    if is_blocked_by(delivery.host, await blocked_domains_of(ctx)):
+        skip_reason = "domain blocked"
+    elif activity.activity_type not in BYPASS_AVAILABILITY_TYPES and (
+        delivery.host in await unavailable_hosts_of(ctx)
+    ):
+        skip_reason = UNAVAILABLE_REASON
     if skip_reason is not None:
         async with ctx.sessions() as session, session.begin():
             await jobs.give_up(
-                session, Delivery, delivery_id, error=skip_reason, state="skipped",
+                session, Delivery, delivery.id, error=skip_reason, state="skipped",
                 status=delivery.last_status,
             )  # fmt: skip
         logger.info("delivery skipped inbox=%s reason=%s", delivery.inbox_url, skip_reason)
         return "skipped"
 
-    attempt = await post_signed(ctx, actor_id, delivery.inbox_url, serialise(activity))
-    return await _record(ctx, delivery, attempt, retry_policy)
+    attempt = await post_signed(ctx, activity.actor_id, delivery.inbox_url, activity.body)
+    if successes is not None and attempt.status is not None and attempt.outcome() == "success":
+        successes.add(delivery, attempt.status)
+        return "done"
+    return await _record(ctx, delivery, attempt, policy)
 
 
 async def _record(
-    ctx: HubContext, delivery: Delivery, attempt: Attempt, policy: RetryPolicy
+    ctx: HubContext, delivery: ClaimedDelivery, attempt: Attempt, policy: RetryPolicy
 ) -> str:
-    assert delivery.id is not None  # noqa: S101 - a stored row
     now = ctx.clock()
     attempts = delivery.attempts + 1
     outcome = attempt.outcome()
@@ -193,17 +324,22 @@ async def _record(
                 session, Delivery, delivery.id, error=attempt.describe(), status=attempt.status,
                 attempts=attempts,
             )  # fmt: skip
+        health_changed = False
         if host_alive:
-            await revive_host(session, delivery.host, now)
+            health_changed = await revive_host(session, delivery.host, now)
         elif outcome == "retry":
-            await record_failure(session, delivery.host, now)
+            health_changed = await record_failure(session, delivery.host, now)
+    if outcome == "retry":
+        ctx.healthy_hosts.discard(delivery.host)
+    if health_changed:
+        ctx.host_lists.discard("unavailable")
     wait = None if next_attempt_at is None else next_attempt_at - now
     _log(delivery, attempt, attempts, state, wait)
     return state
 
 
 def _log(
-    delivery: Delivery, attempt: Attempt, attempts: int, state: str, wait: timedelta | None
+    delivery: ClaimedDelivery, attempt: Attempt, attempts: int, state: str, wait: timedelta | None
 ) -> None:
     if state == "done":
         logger.debug("delivered inbox=%s attempt=%d", delivery.inbox_url, attempts)

@@ -61,6 +61,26 @@ async def blocked_domains(session: AsyncSession) -> frozenset[str]:
     return frozenset((await session.exec(select(BlockedDomain.domain))).all())
 
 
+async def blocked_domains_of(ctx: HubContext) -> frozenset[str]:
+    """Return the blocked domains, read at most every few seconds (HubContext.host_lists)."""
+    cached = ctx.host_lists.get("blocked")
+    if cached is None:
+        async with ctx.sessions() as session:
+            cached = await blocked_domains(session)
+        ctx.host_lists.put("blocked", cached)
+    return cached
+
+
+async def unavailable_hosts_of(ctx: HubContext) -> frozenset[str]:
+    """Return the unavailable hosts, read at most every few seconds (HubContext.host_lists)."""
+    cached = ctx.host_lists.get("unavailable")
+    if cached is None:
+        async with ctx.sessions() as session:
+            cached = frozenset(await unavailable_hosts(session))
+        ctx.host_lists.put("unavailable", cached)
+    return cached
+
+
 async def unavailable_hosts(session: AsyncSession) -> set[str]:
     """Return the hosts deliveries currently skip."""
     statement = select(HostHealth.host).where(col(HostHealth.unavailable_since).is_not(None))
@@ -123,14 +143,42 @@ async def _clear(session: AsyncSession, host: str, now: datetime | None) -> bool
     return result.first() is not None
 
 
+async def revive_hosts(session: AsyncSession, hosts: Collection[str], now: datetime) -> bool:
+    """Clear the failure records of several hosts that answered, in the caller's transaction.
+
+    Returns whether any host had failures on record.
+    """
+    table = sa.inspect(HostHealth).local_table
+    assert isinstance(table, sa.Table)  # noqa: S101 - a SQLModel table class
+    names = sorted({host.lower() for host in hosts})
+    if not names:
+        return False
+    result = await session.exec(
+        sa.update(table)
+        .where(
+            table.c.host.in_(names),
+            sa.or_(
+                table.c.unavailable_since.is_not(None),
+                sa.cast(table.c.failure_days, sa.Text) != "[]",
+            ),
+        )
+        .values(failure_days=[], unavailable_since=None, last_success_at=now)
+        .returning(table.c.host)
+    )
+    revived = result.scalars().all()
+    for host in revived:
+        logger.info("host healthy again host=%s", host)
+    return bool(revived)
+
+
 async def revive_host(
     ctx_or_session: HubContext | AsyncSession, host: str, now: datetime | None = None
-) -> None:
+) -> bool:
     """Clear a host's failure days and unavailable mark: it answered, or it wrote to us.
 
     Given a session, the change joins the caller's transaction; given a HubContext, it
     commits on its own. Called by the inbox for every validly signed request and by
-    delivery after every success.
+    delivery after every success. Returns whether the host had failures on record.
     """
     name = host.lower()
     if isinstance(ctx_or_session, AsyncSession):
@@ -138,5 +186,8 @@ async def revive_host(
     else:
         async with ctx_or_session.sessions() as session, session.begin():
             revived = await _clear(session, name, now)
+        if revived:
+            ctx_or_session.host_lists.discard("unavailable")
     if revived:
         logger.info("host healthy again host=%s", name)
+    return revived

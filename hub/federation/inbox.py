@@ -16,7 +16,7 @@ from hub.activitypub.jsonld import has_as_context, id_of
 from hub.context import HubContext
 from hub.db import insert_ignoring_conflicts
 from hub.federation.errors import RemoteError
-from hub.federation.hosts import is_blocked, revive_host
+from hub.federation.hosts import blocked_domains_of, is_blocked_by, revive_host
 from hub.federation.request_signatures import SignatureCheck, verify_incoming_signature
 from hub.models import InboxItem
 
@@ -98,9 +98,8 @@ async def accept_incoming(ctx: HubContext, request: IncomingRequest) -> Accepted
     actor_id = id_of(activity["actor"])
     assert actor_id is not None  # noqa: S101 - checked by parse_activity
     actor_host = urlsplit(actor_id).netloc.lower()
-    async with ctx.sessions() as session:
-        if await is_blocked(session, actor_host):
-            return Rejected(403, "this server does not accept activities from your domain")
+    if is_blocked_by(actor_host, await blocked_domains_of(ctx)):
+        return Rejected(403, "this server does not accept activities from your domain")
     try:
         check = await verify_incoming_signature(
             ctx,
@@ -135,8 +134,12 @@ async def _store(
     recipient: str | None,
 ) -> Accepted:
     now = ctx.clock()
+    # A host that wrote lately and had no failures on record needs no reviving write.
+    is_known_healthy = ctx.healthy_hosts.get(actor_host) is not None
+    revived = False
     async with ctx.sessions() as session, session.begin():
-        await revive_host(session, actor_host)
+        if not is_known_healthy:
+            revived = await revive_host(session, actor_host)
         inserted = await insert_ignoring_conflicts(
             session,
             InboxItem,
@@ -154,4 +157,7 @@ async def _store(
             },
             conflict_columns=["activity_id"],
         )
+    ctx.healthy_hosts.put(actor_host, True)
+    if revived:
+        ctx.host_lists.discard("unavailable")
     return Accepted(activity_id=activity["id"], duplicate=not inserted)

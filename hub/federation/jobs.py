@@ -133,6 +133,28 @@ async def complete(
     )
 
 
+async def complete_many(
+    session: AsyncSession,
+    model: JobModel,
+    job_ids: Sequence[int],
+    *,
+    count_attempt: bool = False,
+    **values: Any,
+) -> int:
+    """Mark several claimed jobs `done` with the same extra columns; return how many moved."""
+    if not job_ids:
+        return 0
+    table = _table(model)
+    if count_attempt:
+        values["attempts"] = table.c.attempts + 1
+    result = await session.exec(
+        sa.update(table)
+        .where(table.c.id.in_(list(job_ids)), table.c.state == "running")
+        .values(state="done", locked_until=None, **values)
+    )
+    return int(result.rowcount or 0)
+
+
 async def retry_later(
     session: AsyncSession,
     model: JobModel,

@@ -1,12 +1,14 @@
 """Find the public key behind a signature's keyId: from the cache, or fetched once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import col, select
 
 from hub.activitypub.actors import parse_actor, parse_public_key
 from hub.activitypub.errors import InvalidActivity
 from hub.activitypub.jsonld import id_of
+from hub.activitypub.keys import load_public_key
 from hub.context import HubContext
 from hub.federation.errors import InvalidRemoteDocument, RemoteNotFound
 from hub.federation.fetcher import FetchBudget, fetch_json
@@ -22,9 +24,21 @@ class ResolvedKey:
     public_key_pem: str
     owner_ap_id: str
     actor_id: int
+    # The parsed key, so a cached key is verified with no PEM parsing.
+    public_key: Any = field(default=None, compare=False)
 
 
 async def _cached_key(ctx: HubContext, key_id: str) -> ResolvedKey | None:
+    cached = ctx.public_keys.get(key_id)
+    if isinstance(cached, ResolvedKey):
+        return cached
+    stored = await _stored_key(ctx, key_id)
+    if stored is not None:
+        ctx.public_keys.put(key_id, stored)
+    return stored
+
+
+async def _stored_key(ctx: HubContext, key_id: str) -> ResolvedKey | None:
     async with ctx.sessions() as session:
         statement = (
             select(ActorKey.key_id, ActorKey.public_key_pem, Actor.ap_id, Actor.id)
@@ -44,7 +58,11 @@ async def _cached_key(ctx: HubContext, key_id: str) -> ResolvedKey | None:
         return None
     found_key_id, pem, owner, actor_id = row
     assert actor_id is not None  # noqa: S101 - a stored row
-    return ResolvedKey(found_key_id, pem, owner, actor_id)
+    try:
+        parsed = load_public_key(pem)
+    except ValueError:
+        parsed = None  # verification reports the unusable key
+    return ResolvedKey(found_key_id, pem, owner, actor_id, parsed)
 
 
 async def resolve_public_key(
@@ -78,12 +96,14 @@ async def resolve_public_key(
     elif id_of(document) != document_url:
         raise InvalidRemoteDocument(key_id, "the key document is not at its own id")
     else:
-        # The key id names the actor itself (Mastodon's `#main-key`): keep what we fetched.
+        # The key id names the actor itself (Mastodon's `…#main-key`): what was fetched is
+        # the actor, so it is stored as it is rather than fetched a second time.
         try:
             parsed = parse_actor(document, fetched_url=document_url)
         except InvalidActivity as error:
             raise InvalidRemoteDocument(key_id, str(error)) from None
         await store_remote_actor(ctx, parsed)
+    ctx.public_keys.discard(key_id)
     resolved = await _cached_key(ctx, key_id)
     if resolved is None:
         raise RemoteNotFound(key_id, "the actor does not publish this key")

@@ -112,6 +112,8 @@ async def store_remote_actor(ctx: HubContext, parsed: RemoteActorDocument) -> Ac
             elif row.public_key_pem != key.pem:
                 row.public_key_pem = key.pem
                 session.add(row)
+    for key_id in {*existing, *(key.key_id for key in parsed.public_keys)}:
+        ctx.public_keys.discard(key_id)
     logger.info("remote actor cached actor=%s", parsed.ap_id)
     return actor
 

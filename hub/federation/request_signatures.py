@@ -59,7 +59,7 @@ async def verify_incoming_signature(
             return message_signatures.verify_message_signature(
                 message_params, method=method, target_uri=target_uri,
                 authority=ctx.settings.host, path=path, query=query, headers=headers,
-                body=body, public_key=key.public_key_pem, now=now,
+                body=body, public_key=key.public_key or key.public_key_pem, now=now,
             )  # fmt: skip
 
     else:
@@ -75,7 +75,7 @@ async def verify_incoming_signature(
         def verify(key: ResolvedKey) -> Verified | Rejected:
             return signatures.verify_signature(
                 cavage_params, method=method, path=path, query=query, headers=headers,
-                body=body, public_key_pem=key.public_key_pem, now=now,
+                body=body, public_key=key.public_key or key.public_key_pem, now=now,
             )  # fmt: skip
 
     return await _check_with_key(ctx, key_id, verify, may_fetch_key=may_fetch_key)

@@ -35,6 +35,11 @@ async def local_signer(ctx: HubContext, actor_id: int) -> Signer:
         )
         ap_id, pem = (await session.exec(statement)).one()
     assert pem is not None  # noqa: S101 - filtered by the query
+    # Deliveries starting together all missed the cache; the first back parses the key
+    # (several milliseconds of RSA checks) and the others take it.
+    cached = ctx.private_keys.get(actor_id)
+    if isinstance(cached, Signer):
+        return cached
     signer = Signer(key_id=main_key_id(ap_id), private_key=load_private_key(pem))
     ctx.private_keys[actor_id] = signer
     return signer

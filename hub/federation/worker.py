@@ -7,24 +7,36 @@ It also runs an injected pass that publishes scheduled posts when they fall due
 `wake()`); `drain` is for tests and tools (passes until nothing is due). Any number of
 workers may share a PostgreSQL database: claims skip rows another worker holds, and a
 claim's lease outlives every delivery, so no delivery is sent twice by two live workers.
+
+Deliveries are claimed in batches, at most `max_per_host` per host, so each starts at once;
+their successes are written in batches too (`delivery.SuccessLog`). On PostgreSQL a pass
+applies the inbox items of different senders side by side.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import col, select
 
 from hub.context import HubContext
 from hub.errors import HubError
 from hub.federation import jobs
-from hub.federation.delivery import DELIVERY_TIMEOUT_SECONDS, deliver
+from hub.federation.delivery import (
+    DELIVERY_TIMEOUT_SECONDS,
+    ClaimedDelivery,
+    PreparedActivity,
+    SuccessLog,
+    claimed_deliveries,
+    deliver_claimed,
+    prepare_activities,
+)
 from hub.federation.errors import RemoteBusy, RemoteError
 from hub.federation.fanout import run_fanout
+from hub.federation.host_slots import HostSlots
 from hub.federation.retry import RetryPolicy
 from hub.models import Delivery, FanoutJob, InboxItem
 
@@ -35,12 +47,22 @@ InboxProcessor = Callable[[HubContext, int], Awaitable[None]]
 DuePublisher = Callable[[HubContext], Awaitable[int]]
 
 LEASE = timedelta(minutes=10)
+# A claimed delivery starts at once and is capped at DELIVERY_TIMEOUT_SECONDS, so its lease
+# can be short: after a crash, its deliveries go out again this soon.
+DELIVERY_LEASE = timedelta(minutes=2)
+MIN_DELIVERY_LEASE = timedelta(seconds=2 * DELIVERY_TIMEOUT_SECONDS)
+# Successful deliveries are written this often, many rows to one transaction.
+SUCCESS_FLUSH_SECONDS = 0.05
+# Outgoing activities kept serialised by a worker while their deliveries go out.
+PREPARED_ACTIVITIES = 256
 MAX_DELIVERIES_IN_FLIGHT = 32
 MAX_PER_HOST = 4
 IDLE_SECONDS = 0.5
 # Inbox items and fan-outs run one at a time, so a claim stays small enough to finish
 # well inside its lease even when each item fetches remote documents.
 JOB_BATCH_SIZE = 25
+# Senders whose inbox items are applied side by side (PostgreSQL).
+INBOX_CONCURRENCY = 8
 # An inbox item that keeps failing for remote reasons stops after about two and a half hours.
 INBOX_RETRY_POLICY = RetryPolicy(max_attempts=10)
 # A database that is briefly unreachable must not end the worker; it waits and tries again.
@@ -50,28 +72,6 @@ TRANSIENT_DATABASE_ERRORS = (
     sa.exc.TimeoutError,
     OSError,
 )
-
-
-class HostSlots:
-    """At most `limit` concurrent deliveries per host; idle hosts leave no entry behind."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
-        self._users: Counter[str] = Counter()
-
-    @contextlib.asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one of the host's slots for the duration of the block."""
-        semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.limit))
-        self._users[host] += 1
-        try:
-            async with semaphore:
-                yield
-        finally:
-            self._users[host] -= 1
-            if self._users[host] == 0:
-                del self._users[host], self._semaphores[host]
 
 
 class Worker:
@@ -88,6 +88,7 @@ class Worker:
         max_in_flight: int = MAX_DELIVERIES_IN_FLIGHT,
         max_per_host: int = MAX_PER_HOST,
         lease: timedelta = LEASE,
+        delivery_lease: timedelta = DELIVERY_LEASE,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         # In drain() a claimed delivery may wait for its host's slot behind the others claimed
@@ -95,6 +96,8 @@ class Worker:
         worst_wait = (max_in_flight / max_per_host + 1) * DELIVERY_TIMEOUT_SECONDS
         if lease.total_seconds() < 2 * worst_wait:
             raise ValueError(f"lease must be at least {2 * worst_wait:.0f} s")
+        if delivery_lease < MIN_DELIVERY_LEASE:
+            raise ValueError(f"delivery lease must be at least {MIN_DELIVERY_LEASE}")
         self.ctx = ctx
         self.apply_inbox_item = apply_inbox_item
         self.publish_due = publish_due
@@ -103,12 +106,15 @@ class Worker:
         self.max_in_flight = max_in_flight
         self.max_per_host = max_per_host
         self.lease = lease
+        self.delivery_lease = delivery_lease
         self.idle_seconds = idle_seconds
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._hosts = HostSlots(max_per_host)
         self._wakeups = {
             name: asyncio.Event() for name in ("inbox", "scheduled", "fanout", "deliveries")
         }
+        self._successes = SuccessLog(ctx)
+        self._activities: dict[int, PreparedActivity] = {}
 
     def wake(self) -> None:
         """Cut every idle wait short: something was just queued."""
@@ -175,32 +181,41 @@ class Worker:
             return done
 
         async def start_batch() -> int:
+            free = self.max_in_flight - len(running)
+            if running and free < self.max_in_flight // 2:
+                return -1  # claim in batches: one claim per transaction, not per slot
+            await self._successes.flush()
             busy = {host for host, count in per_host.items() if count >= self.max_per_host}
-            claimed = await self._claim_deliveries(
-                self.max_in_flight - len(running), skip_hosts=busy
-            )
-            excess = []
-            for delivery_id, host in claimed:
-                if per_host[host] >= self.max_per_host:
-                    excess.append(delivery_id)
-                    continue
-                per_host[host] += 1
-                task = asyncio.create_task(self._deliver(delivery_id, host, raise_bugs=False))
+            claimed = await self._claim_deliveries(free, skip_hosts=busy, per_host=per_host)
+            for delivery in claimed:
+                per_host[delivery.host] += 1
+                task = asyncio.create_task(self._deliver(delivery, raise_bugs=False))
                 running.add(task)
-                task.add_done_callback(on_done(delivery_id, host))
-            if excess:
-                async with self.ctx.sessions() as session, session.begin():
-                    await jobs.release(session, Delivery, excess)
-            return len(claimed) - len(excess)
+                task.add_done_callback(on_done(delivery.id, delivery.host))
+            return len(claimed)
 
+        async def flush_successes() -> None:
+            while not stop.is_set() or running:
+                await asyncio.sleep(SUCCESS_FLUSH_SECONDS)
+                if len(self._successes):
+                    await self._guarded("deliveries", self._flush_successes)
+
+        flusher = asyncio.create_task(flush_successes())
         try:
             while not stop.is_set():
                 self._wakeups["deliveries"].clear()
-                if await self._guarded("deliveries", start_batch) == 0:
+                if await self._guarded("deliveries", start_batch) <= 0:
                     await self._idle("deliveries")
         finally:
             if running:
                 await asyncio.wait(running)
+            await flusher
+            await self._guarded("deliveries", self._flush_successes)
+
+    async def _flush_successes(self) -> int:
+        count = len(self._successes)
+        await self._successes.flush()
+        return count
 
     # --- Driving by hand -------------------------------------------------------------------
 
@@ -226,11 +241,12 @@ class Worker:
         done = await self._inbox_pass(True)
         done += await self._scheduled_pass(True)
         done += await self._fanout_pass(True)
-        claimed = await self._claim_deliveries(self.max_in_flight * 4)
+        claimed = await self._claim_deliveries(self.max_in_flight, per_host=Counter())
         results = await asyncio.gather(
-            *(self._deliver(delivery_id, host, raise_bugs=True) for delivery_id, host in claimed),
+            *(self._deliver(delivery, raise_bugs=True) for delivery in claimed),
             return_exceptions=True,
         )
+        await self._successes.flush()
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -240,11 +256,46 @@ class Worker:
 
     async def _inbox_pass(self, raise_bugs: bool) -> int:
         ids = await jobs.claim_due(self.ctx, InboxItem, limit=JOB_BATCH_SIZE, lease=self.lease)
-        for item_id in ids:
-            await self._apply(item_id, raise_bugs)
+        if self.ctx.engine.dialect.name == "postgresql" and len(ids) > 1:
+            await self._apply_by_sender(ids, raise_bugs)
+        else:
+            # SQLite has one writer: applying side by side would only contend for it.
+            for item_id in ids:
+                await self._apply(item_id, raise_bugs)
         if ids:
             self._wakeups["fanout"].set()  # applying may have queued replies (an Accept, say)
         return len(ids)
+
+    async def _apply_by_sender(self, ids: list[int], raise_bugs: bool) -> None:
+        """Apply items of different senders side by side, each sender's in order received.
+
+        Most of an item's time is waiting for the database or a remote server, so several
+        senders at once keep the worker busy; one sender's Follow and Undo stay in order.
+        """
+        table = sa.inspect(InboxItem).local_table
+        async with self.ctx.engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(table.c.id, table.c.actor_ap_id)
+                .where(table.c.id.in_(ids))
+                .order_by(table.c.id)
+            )
+            by_sender: dict[str, list[int]] = {}
+            for item_id, sender in rows.all():
+                by_sender.setdefault(str(sender), []).append(int(item_id))
+        slots = asyncio.Semaphore(INBOX_CONCURRENCY)
+
+        async def apply_in_order(item_ids: list[int]) -> None:
+            async with slots:
+                for item_id in item_ids:
+                    await self._apply(item_id, raise_bugs)
+
+        results = await asyncio.gather(
+            *(apply_in_order(item_ids) for item_ids in by_sender.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def _apply(self, item_id: int, raise_bugs: bool) -> None:
         try:
@@ -322,27 +373,45 @@ class Worker:
         return len(ids)
 
     async def _claim_deliveries(
-        self, limit: int, *, skip_hosts: Collection[str] = ()
-    ) -> list[tuple[int, str]]:
-        ids = await jobs.claim_due(
-            self.ctx, Delivery, limit=limit, lease=self.lease, skip_hosts=skip_hosts
-        )
-        if not ids:
-            return []
-        async with self.ctx.sessions() as session:
-            rows = await session.exec(
-                select(Delivery.id, Delivery.host).where(col(Delivery.id).in_(ids))
-            )
-            hosts = {int(delivery_id or 0): host for delivery_id, host in rows.all()}
-        return [(delivery_id, hosts.get(delivery_id, "")) for delivery_id in ids]
+        self, limit: int, *, skip_hosts: Collection[str] = (), per_host: Counter[str]
+    ) -> list[ClaimedDelivery]:
+        """Claim due deliveries, at most `max_per_host` per host counting `per_host`'s.
 
-    async def _deliver(self, delivery_id: int, host: str, *, raise_bugs: bool) -> None:
-        async with self._in_flight, self._hosts.slot(host):
+        Claims beyond a host's share are handed back at once, so every claimed delivery
+        starts right away and finishes well inside its lease.
+        """
+        ids = await jobs.claim_due(
+            self.ctx, Delivery, limit=limit, lease=self.delivery_lease, skip_hosts=skip_hosts
+        )
+        claimed = await claimed_deliveries(self.ctx, ids)
+        taken: Counter[str] = Counter(per_host)
+        kept, excess = [], []
+        for delivery in claimed:
+            if taken[delivery.host] >= self.max_per_host:
+                excess.append(delivery.id)
+                continue
+            taken[delivery.host] += 1
+            kept.append(delivery)
+        if excess:
+            async with self.ctx.sessions() as session, session.begin():
+                await jobs.release(session, Delivery, excess)
+        if len(self._activities) > PREPARED_ACTIVITIES:
+            self._activities.clear()
+        await prepare_activities(
+            self.ctx, {delivery.activity_id for delivery in kept}, self._activities
+        )
+        return kept
+
+    async def _deliver(self, delivery: ClaimedDelivery, *, raise_bugs: bool) -> None:
+        async with self._in_flight, self._hosts.slot(delivery.host):
             try:
-                await deliver(self.ctx, delivery_id, self.retry_policy)
+                await deliver_claimed(
+                    self.ctx, delivery, self._activities[delivery.activity_id],
+                    self.retry_policy, self._successes,
+                )  # fmt: skip
             except Exception as error:  # the worker's boundary: one bug must not stop the rest
-                logger.exception("delivery crashed id=%d", delivery_id)
-                await self._end(Delivery, delivery_id, f"internal error: {error!r}")
+                logger.exception("delivery crashed id=%d", delivery.id)
+                await self._end(Delivery, delivery.id, f"internal error: {error!r}")
                 if raise_bugs:
                     raise
 

@@ -20,7 +20,6 @@ class CollectionPage:
 
     items: list[str | dict[str, Any]]
     next_cursor: int | None
-    total: int
 
 
 async def collection_total(ctx: HubContext, actor: Actor, name: CollectionName) -> int:
@@ -46,8 +45,10 @@ async def collection_total(ctx: HubContext, actor: Actor, name: CollectionName) 
 async def collection_page(
     ctx: HubContext, actor: Actor, name: CollectionName, *, before: int | None
 ) -> CollectionPage:
-    """Return the page of newest items older than the cursor `before` (an internal row id)."""
-    total = await collection_total(ctx, actor, name)
+    """Return the page of newest items older than the cursor `before` (an internal row id).
+
+    A keyset page costs the same however long the collection is; it does not count it.
+    """
     async with ctx.sessions() as session:
         if name == "outbox":
             outbox = select(OutgoingActivity.id, OutgoingActivity.body).where(
@@ -57,7 +58,7 @@ async def collection_page(
                 outbox = outbox.where(col(OutgoingActivity.id) < before)
             outbox = outbox.order_by(col(OutgoingActivity.id).desc()).limit(PAGE_SIZE + 1)
             activity_rows = (await session.exec(outbox)).all()
-            return _page([(row[0], row[1]) for row in activity_rows], total)
+            return _page([(row[0], row[1]) for row in activity_rows])
         if name in ("followers", "following"):
             own_side, other_side = _follow_sides(name)
             follows = (
@@ -69,8 +70,8 @@ async def collection_page(
                 follows = follows.where(col(Follow.id) < before)
             follows = follows.order_by(col(Follow.id).desc()).limit(PAGE_SIZE + 1)
             follow_rows = (await session.exec(follows)).all()
-            return _page([(row[0], row[1]) for row in follow_rows], total)
-    return CollectionPage(items=[], next_cursor=None, total=0)
+            return _page([(row[0], row[1]) for row in follow_rows])
+    return CollectionPage(items=[], next_cursor=None)
 
 
 def _follow_sides(name: CollectionName) -> tuple[Any, Any]:
@@ -80,8 +81,8 @@ def _follow_sides(name: CollectionName) -> tuple[Any, Any]:
     return col(Follow.follower_id), col(Follow.followed_id)
 
 
-def _page(rows: list[tuple[int | None, Any]], total: int) -> CollectionPage:
+def _page(rows: list[tuple[int | None, Any]]) -> CollectionPage:
     has_more = len(rows) > PAGE_SIZE
     shown = rows[:PAGE_SIZE]
     next_cursor = shown[-1][0] if has_more and shown else None
-    return CollectionPage(items=[item for _, item in shown], next_cursor=next_cursor, total=total)
+    return CollectionPage(items=[item for _, item in shown], next_cursor=next_cursor)

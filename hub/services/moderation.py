@@ -29,6 +29,7 @@ async def block_domain(ctx: HubContext, domain: str) -> str:
         existing = await session.get(BlockedDomain, name)
         if existing is None:
             session.add(BlockedDomain(domain=name, created_at=ctx.clock()))
+    ctx.host_lists.clear()
     logger.info("domain blocked domain=%s", name)
     return name
 
@@ -38,6 +39,7 @@ async def unblock_domain(ctx: HubContext, domain: str) -> str:
     name = normalise_domain(domain)
     async with ctx.sessions() as session, session.begin():
         await session.exec(delete(BlockedDomain).where(col(BlockedDomain.domain) == name))
+    ctx.host_lists.clear()
     logger.info("domain unblocked domain=%s", name)
     return name
 

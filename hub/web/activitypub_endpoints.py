@@ -8,7 +8,12 @@ from hub.activitypub.activities import build_tombstone
 from hub.activitypub.build import build_ordered_collection, build_ordered_collection_page
 from hub.activitypub.jsonld import AS_CONTEXT
 from hub.services.actors import actor_document, ensure_instance_actor
-from hub.services.collections import COLLECTION_NAMES, CollectionName, collection_page
+from hub.services.collections import (
+    COLLECTION_NAMES,
+    CollectionName,
+    collection_page,
+    collection_total,
+)
 from hub.services.listing import is_shown_on_its_page
 from hub.services.publishing import get_local_post
 from hub.services.reactions import (
@@ -74,26 +79,26 @@ async def collection(request: Request) -> Response:
     ctx = hub_context(request)
     collection_id = f"{local_actor.ap_id}/{collection_name}"
     cursor = _parse_cursor(request)
-    page = await collection_page(ctx, local_actor, collection_name, before=cursor)
     if collection_name == "featured":
         # Mastodon reads only the first page of featured and accepts inline items there.
-        document = build_ordered_collection(collection_id, page.total, first_page_url=None)
+        page = await collection_page(ctx, local_actor, collection_name, before=None)
+        document = build_ordered_collection(collection_id, len(page.items), first_page_url=None)
         document["orderedItems"] = page.items
         return activity_json(document)
     if "page" not in request.query_params and cursor is None:
+        total = await collection_total(ctx, local_actor, collection_name)
         return activity_json(
             build_ordered_collection(
-                collection_id, page.total, first_page_url=f"{collection_id}?page=true"
+                collection_id, total, first_page_url=f"{collection_id}?page=true"
             )
         )
+    page = await collection_page(ctx, local_actor, collection_name, before=cursor)
     next_url = (
         None if page.next_cursor is None else f"{collection_id}?page=true&before={page.next_cursor}"
     )
     page_id = collection_id + "?page=true" + (f"&before={cursor}" if cursor is not None else "")
     return activity_json(
-        build_ordered_collection_page(
-            page_id, collection_id, page.items, next_page_url=next_url, total_items=page.total
-        )
+        build_ordered_collection_page(page_id, collection_id, page.items, next_page_url=next_url)
     )
 
 
@@ -117,10 +122,9 @@ async def post(request: Request) -> Response:
     if not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     if as_json:
-        # The document carries reaction counts, which change without an edit: only the
-        # ETag (a hash of the body) can say whether a cached copy is current.
-        document = await with_reactions(ctx, local_post, local_post.document or {})
-        return cacheable(request, activity_json(document), max_age=POST_MAX_AGE)
+        last_changed = local_post.updated_at or local_post.published_at
+        response = activity_json(await with_reactions(ctx, local_post, local_post.document or {}))
+        return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_changed)
     return await render_post_page(request, author, local_post)
 
 
@@ -137,7 +141,7 @@ async def post_reactions(request: Request) -> Response:
     wants_json(request)
     if local_post.deleted_at is not None:
         raise HTTPException(410, "this post was deleted")
-    if local_post.visibility not in ("public", "unlisted") or local_post.state != "published":
+    if local_post.state != "published" or not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     collection_id = reaction_collection_id(local_post, collection_name)
     if collection_name != "replies":

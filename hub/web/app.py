@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import httpx
 from starlette.applications import Starlette
@@ -41,7 +42,12 @@ def create_app(
         resolve_host=resolve_host or system_resolver,
     )
 
-    worker = Worker(ctx, apply_inbox_item=apply_inbox_item, publish_due=publish_due_posts)
+    worker = Worker(
+        ctx,
+        apply_inbox_item=apply_inbox_item,
+        publish_due=publish_due_posts,
+        delivery_lease=timedelta(seconds=settings.delivery_lease_seconds),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -164,3 +164,11 @@ def test_demo_publishes_example_posts_on_a_fresh_hub(
     assert all(url.startswith("https://hub.test/@org/") for url in urls)
     assert main(["--config", config, "demo", "--as", "org"]) == 1
     assert "has posts already" in capsys.readouterr().err
+
+
+def test_serve_with_several_workers_on_sqlite_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+    assert main(["--config", config, "serve", "--workers", "2"]) == 2
+    assert "several web processes need PostgreSQL" in capsys.readouterr().err

@@ -80,12 +80,14 @@ class HubProcess:
             configured=False,
         )  # fmt: skip
 
-    def start(self, extra_environment: Mapping[str, str] | None = None) -> None:
-        """Start `hub serve` and wait until it answers."""
+    def start(
+        self, extra_environment: Mapping[str, str] | None = None, arguments: tuple[str, ...] = ()
+    ) -> None:
+        """Start `hub serve` (with extra `arguments`) and wait until it answers."""
         with (self.folder / "serve.log").open("ab") as log:
             # The child keeps its own copy of the descriptor; ours can close at once.
             self.process = subprocess.Popen(
-                [HUB, "serve", "--port", str(self.port)],
+                [HUB, "serve", "--port", str(self.port), *arguments],
                 env={**self.environment(), **(extra_environment or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,

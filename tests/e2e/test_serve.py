@@ -45,3 +45,26 @@ def test_second_start_reuses_the_data(served_hub: HubProcess) -> None:
     with httpx.Client(base_url=served_hub.base_url, timeout=10) as http:
         second_key = http.get("/users/org", headers={"Accept": "application/activity+json"})
     assert second_key.json()["publicKey"] == first_key.json()["publicKey"]
+
+
+def test_several_web_processes_serve_and_stop_on_postgresql(
+    tmp_path: Path, database_url: str, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("several web processes are for PostgreSQL; SQLite refuses them")
+    hub = HubProcess(folder=tmp_path / "hub", database_url=database_url)
+    hub.init(actor="org")
+    hub.start(arguments=("--workers", "2"))
+    try:
+        with httpx.Client(base_url=hub.base_url, timeout=10) as http:
+            statuses = {
+                http.get("/users/org", headers={"Accept": "application/activity+json"}).status_code
+                for _ in range(20)
+            }
+        assert statuses == {200}
+        assert hub.process is not None
+        children = Path(f"/proc/{hub.process.pid}/task/{hub.process.pid}/children").read_text()
+        assert len(children.split()) == 2
+    finally:
+        hub.stop()
+    assert hub.process is None

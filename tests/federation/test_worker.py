@@ -11,7 +11,8 @@ import pytest
 from hub.context import HubContext
 from hub.errors import HubError
 from hub.federation.errors import RemoteBusy, RemoteGone
-from hub.federation.worker import HostSlots, Worker
+from hub.federation.host_slots import HostSlots
+from hub.federation.worker import Worker
 from hub.models import InboxItem
 from tests.federation.outbound import (
     Outbound,
@@ -183,3 +184,8 @@ async def test_a_slow_host_cannot_take_every_delivery_slot(
         await asyncio.wait_for(task, timeout=10)
         assert hub.inboxes.most_in_flight["slow.test"] == 2
         assert [row.state for row in await deliveries(hub.ctx)] == ["done"] * 9
+
+
+async def test_delivery_lease_must_outlast_a_delivery(hub: Outbound) -> None:
+    with pytest.raises(ValueError, match="delivery lease"):
+        Worker(hub.ctx, apply_inbox_item=apply_by_name, delivery_lease=timedelta(seconds=59))

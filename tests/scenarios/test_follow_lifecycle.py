@@ -194,6 +194,25 @@ async def test_followers_collection_pages_by_keyset(network: Network) -> None:
         second = (await http.get(first["next"], headers=AP)).json()
     assert len(first["orderedItems"]) == 20
     assert len(second["orderedItems"]) == 3
+    # Only the head counts the collection: a page costs the same however long it is.
+    assert "totalItems" not in first
     assert "next" not in second
     everyone = set(first["orderedItems"]) | set(second["orderedItems"])
     assert everyone == {f"https://beta.test/users/member{number}" for number in range(23)}
+
+
+async def test_first_contact_fetches_the_unknown_sender_once(network: Network) -> None:
+    alpha, beta = network.hub("alpha.test"), network.hub("beta.test")
+    await create_actor(alpha, "org")
+    await create_actor(beta, "org")
+    # Given alpha has never seen beta's actor, when beta's Follow arrives
+    await follow(beta, "org", "@org@alpha.test")
+    await network.settle()
+    # Then alpha fetched beta's actor (for its key) once, and stored it from that fetch
+    fetches = [
+        request
+        for request in network.internet.requests
+        if request.method == "GET" and str(request.url) == "https://beta.test/users/org"
+    ]
+    assert len(fetches) == 1
+    assert [view.state for view in await list_followers(alpha, "org")] == ["accepted"]

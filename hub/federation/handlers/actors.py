@@ -37,6 +37,7 @@ async def apply_actor_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
         actor = await actor_by_ap_id(session, actor_id)
         if actor is None or actor.is_local:
             return
+        ctx.public_keys.clear()  # its keys no longer verify anything (rare: clear them all)
         await session.exec(
             delete(Follow).where(
                 (col(Follow.follower_id) == actor.id) | (col(Follow.followed_id) == actor.id)

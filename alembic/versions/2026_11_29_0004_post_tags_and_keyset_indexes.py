@@ -1,7 +1,7 @@
 """post tags index and keyset indexes on posts
 
-Revision ID: 0006
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29 18:16:36.342954
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import hub.models.types
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0004"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """actor blocks: remote actors that block one of ours
 
-Revision ID: 0003
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29 18:16:49.212077
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import hub.models.types
 from alembic import op
 
-revision: str = "0003"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,1 @@
+"""Benchmarks of a real `hub serve` against many remote servers played on loopback."""
