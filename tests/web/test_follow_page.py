@@ -5,6 +5,8 @@ import pytest
 
 from hub.context import HubContext
 from hub.services.actors import create_actor
+from tests.support.html import parse_page
+from tests.web.test_accessibility import _check_page as check_page
 
 
 @pytest.fixture
@@ -76,3 +78,12 @@ async def test_profile_and_home_link_to_the_follow_page(client: httpx.AsyncClien
 
 async def test_an_unknown_actor_has_no_follow_page(client: httpx.AsyncClient) -> None:
     assert (await client.get("/@nobody/follow")).status_code == 404
+
+
+@pytest.mark.usefixtures("org")
+@pytest.mark.parametrize("query", ["", "?server=nonsense"])
+async def test_the_follow_page_meets_the_accessibility_basics(
+    client: httpx.AsyncClient, query: str
+) -> None:
+    response = await client.get(f"/@org/follow{query}", headers={"Accept": "text/html"})
+    assert check_page(parse_page(response.text)) == []
