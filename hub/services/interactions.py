@@ -1,13 +1,13 @@
 """Like and boost others' posts from the Hub, and take that back, as one of our actors."""
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import col, select
 
 from hub.context import HubContext
 from hub.federation.reactions import record_boost, record_like, record_unboost, record_unlike
-from hub.models import Actor, Post
+from hub.models import Actor, OutgoingActivity, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import InvalidInput, NotFound
 from hub.services.permissions import require_publish_right
@@ -63,3 +63,13 @@ async def react(
         changed = await RECORDERS[reaction](session, actor=actor, post=post, author=author, now=now)
     logger.info("%s post=%s actor=%s changed=%s", reaction, post_ap_id, actor.ap_id, changed)
     return changed
+
+
+async def public_activity(ctx: HubContext, ap_id: str) -> dict[str, Any] | None:
+    """Return one of our public activities (a boost still standing) by its id, if any."""
+    async with ctx.sessions() as session:
+        statement = select(OutgoingActivity.body).where(
+            OutgoingActivity.ap_id == ap_id, col(OutgoingActivity.is_public)
+        )
+        body = (await session.exec(statement)).first()
+    return None if body is None else dict(body)

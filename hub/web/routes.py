@@ -4,8 +4,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hub.web import (
+    activity_documents,
     activitypub_endpoints,
     feeds,
+    follow_page,
     inbox_endpoints,
     media_endpoints,
     pages,
@@ -41,6 +43,7 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route("/users/{username}/activities/{token}", activity_documents.activity, methods=["GET"]),
         Route("/tags/{tag}", pages.tag_page, methods=["GET"], name="tag"),
         Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
         Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
@@ -50,6 +53,8 @@ def build_routes() -> list[Route | Mount]:
             activitypub_endpoints.post_reactions,
             methods=["GET"],
         ),
+        # Before the post route, which would take "follow" for a slug.
+        Route("/@{username}/follow", follow_page.follow_page, methods=["GET"], name="follow"),
         Route("/@{username}/{slug}", activitypub_endpoints.post, methods=["GET"]),
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),

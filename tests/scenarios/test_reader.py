@@ -7,6 +7,7 @@ services staff use (the web pages call the same functions) and real federation.
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
 from sqlmodel import col, select
 
 from hub.context import HubContext
@@ -170,3 +171,18 @@ async def _notification_kinds(ctx: HubContext) -> list[str]:
     async with ctx.sessions() as session:
         rows = await session.exec(select(Notification.kind).order_by(col(Notification.id)))
         return list(rows.all())
+
+
+async def test_our_boost_can_be_fetched_by_its_id_until_undone(network: Network) -> None:
+    field = await joined(network)
+    await react(field.alpha, "org", field.post_ap_id, "boost")
+    async with field.alpha.sessions() as session:
+        announce_id = (
+            await session.exec(select(Interaction.ap_id).where(Interaction.kind == "announce"))
+        ).one()
+    async with httpx.AsyncClient(transport=network.internet) as http:
+        fetched = await http.get(announce_id, headers={"Accept": "application/activity+json"})
+        assert fetched.status_code == 200
+        assert (fetched.json()["type"], fetched.json()["object"]) == ("Announce", field.post_ap_id)
+        await react(field.alpha, "org", field.post_ap_id, "unboost")
+        assert (await http.get(announce_id)).status_code == 404

@@ -10,9 +10,11 @@ from hub.models import Interaction, Post
 from hub.services.actors import create_actor
 from hub.services.following import follow
 from hub.services.publishing import publish
+from tests.support.html import parse_page
 from tests.support.network import Network
 from tests.support.staff import csrf_from
 from tests.support.staff_network import staff_client
+from tests.web.test_accessibility import _check_page as check_page
 
 ALPHA, BETA = "alpha.test", "beta.test"
 
@@ -126,3 +128,17 @@ async def test_an_empty_reply_is_refused_and_the_form_kept(alpha_staff: httpx.As
     assert response.status_code == 400
     assert "is required for a reply" in response.text
     assert 'value="Birds"' in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/reader", "/admin/following", "/admin/followers", "/admin/notifications", "reply"],
+)
+async def test_staff_pages_meet_the_accessibility_basics(
+    alpha_staff: httpx.AsyncClient, path: str
+) -> None:
+    if path == "reply":
+        path = _entry_path((await alpha_staff.get("/admin/reader")).text) + "/reply"
+    response = await alpha_staff.get(path)
+    assert response.status_code == 200
+    assert check_page(parse_page(response.text)) == []
