@@ -7,7 +7,7 @@ from typing import Any
 from hub.activitypub.jsonld import PUBLIC
 from hub.activitypub.objects import parse_post
 from hub.context import HubContext
-from hub.federation.handlers.posts import store_remote_post
+from hub.federation.remote_posts import store_remote_post
 from hub.federation.timeline import add_timeline_entry
 from hub.models import Actor, Post
 
