@@ -8,7 +8,11 @@ a page would need for either: a script of another origin or inline, an event han
 """
 
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlsplit
+
+from tests.interop.fake_mastodon import FakeActor, FakeMastodon
+from tests.support.mastodon_notes import add_mastodon_user, note_of
 
 MARKER = "hedgehog"  # every hostile post carries this word, so a search finds them all
 
@@ -60,6 +64,60 @@ HOSTILE_URLS = [
     "data:text/html,<script>window.__xss=1</script>",
     "vbscript:msgbox(1)",
 ]
+
+
+def hostile_actor(mastodon: FakeMastodon, name: str, number: int) -> FakeActor:
+    """Add a Mastodon user whose every displayed field is a payload (`number` picks them)."""
+    return add_mastodon_user(
+        mastodon,
+        name,
+        preferredUsername=f"{name}<img src=x onerror=window.__xss={number}>",
+        name=PAYLOADS[number],
+        summary=PAYLOADS[number + 1],
+        url=HOSTILE_URLS[number % len(HOSTILE_URLS)],
+        icon={"type": "Image", "mediaType": "image/png", "url": HOSTILE_URLS[0]},
+    )
+
+
+def hostile_post(
+    author: FakeActor,
+    number: int,
+    payload: str,
+    in_reply_to: str | None,
+    *,
+    mention: str | None = None,
+    media_base: str = "https://mastodon.example/files",
+) -> dict[str, Any]:
+    """Return a post with the payload in every field Hub reads and shows.
+
+    Content (after the word MARKER and the number), summary (a content warning on a Note),
+    title (odd numbers are Articles), alt text, hashtag; its `url`, a hashtag's `href` and
+    one attachment's URL are hostile too.
+    """
+    hostile_url = HOSTILE_URLS[number % len(HOSTILE_URLS)]
+    note = note_of(
+        author,
+        number,
+        f"<p>{MARKER} {number}</p>{payload}",
+        in_reply_to=in_reply_to,
+        mention=mention,
+        summary=payload,
+        url=hostile_url,
+        attachment=[
+            {"type": "Document", "mediaType": "image/png", "url": hostile_url, "name": payload},
+            {
+                "type": "Document",
+                "mediaType": "image/png",
+                "url": f"{media_base}/{number}.png",
+                "name": payload,
+            },
+        ],
+    )
+    note["tag"].append({"type": "Hashtag", "name": f"#{payload}", "href": hostile_url})
+    if number % 2:
+        note.update(type="Article", name=payload)
+    return note
+
 
 SAFE_SCHEMES = ("http", "https")
 URL_ATTRIBUTES = frozenset(

@@ -20,55 +20,20 @@ from hub.models import Actor, MediaAttachment, Post
 from hub.services.following import follow
 from tests.interop.conftest import MastodonWorld
 from tests.interop.fake_mastodon import FakeActor
-from tests.support.hostile import HOSTILE_URLS, MARKER, PAYLOADS, active_content
-from tests.support.mastodon_notes import add_mastodon_user, create_of, note_of
+from tests.support.hostile import (
+    HOSTILE_URLS,
+    MARKER,
+    PAYLOADS,
+    active_content,
+    hostile_actor,
+    hostile_post,
+)
+from tests.support.mastodon_notes import create_of
 from tests.support.moderation import decide_on
 from tests.support.staff import log_in, make_account
 
 ORG = "https://example.com/users/org"
 SHARED_INBOX = "https://example.com/inbox"
-
-
-def hostile_actor(world: MastodonWorld, name: str, number: int) -> FakeActor:
-    """Add a Mastodon user whose every displayed field is a payload."""
-    return add_mastodon_user(
-        world.mastodon,
-        name,
-        preferredUsername=f"{name}<img src=x onerror=window.__xss={number}>",
-        name=PAYLOADS[number],
-        summary=PAYLOADS[number + 1],
-        url=HOSTILE_URLS[number % len(HOSTILE_URLS)],
-        icon={"type": "Image", "mediaType": "image/png", "url": HOSTILE_URLS[0]},
-    )
-
-
-def hostile_post(
-    author: FakeActor, number: int, payload: str, in_reply_to: str | None
-) -> dict[str, Any]:
-    """Return a post with the payload in every field Hub reads and shows."""
-    hostile_url = HOSTILE_URLS[number % len(HOSTILE_URLS)]
-    note = note_of(
-        author,
-        number,
-        f"<p>{MARKER} {number}</p>{payload}",
-        in_reply_to=in_reply_to,
-        mention=ORG if in_reply_to else None,
-        summary=payload,
-        url=hostile_url,
-        attachment=[
-            {"type": "Document", "mediaType": "image/png", "url": hostile_url, "name": payload},
-            {
-                "type": "Document",
-                "mediaType": "image/png",
-                "url": f"https://mastodon.example/files/{number}.png",
-                "name": payload,
-            },
-        ],
-    )
-    note["tag"].append({"type": "Hashtag", "name": f"#{payload}", "href": hostile_url})
-    if number % 2:
-        note.update(type="Article", name=payload)
-    return note
 
 
 async def deliver(world: MastodonWorld, activity: dict[str, Any], signer: FakeActor) -> None:
@@ -80,20 +45,21 @@ async def deliver(world: MastodonWorld, activity: dict[str, Any], signer: FakeAc
 @pytest.fixture
 async def hostile_world(world: MastodonWorld) -> dict[str, str]:
     """Fill the Hub with hostile posts; return the ids the pages are reached by."""
-    mallory = hostile_actor(world, "mallory", 0)
-    eve = hostile_actor(world, "eve", 2)
+    mallory = hostile_actor(world.mastodon, "mallory", 0)
+    eve = hostile_actor(world.mastodon, "eve", 2)
     await follow(world.ctx, "org", mallory.ap_id)
     await world.settle()
     post_id = await world.publish(f"Compost and the {MARKER}")
     for number, payload in enumerate(PAYLOADS, start=1):
-        await deliver(world, create_of(hostile_post(mallory, number, payload, post_id)), mallory)
+        reply = hostile_post(mallory, number, payload, post_id, mention=ORG)
+        await deliver(world, create_of(reply), mallory)
     await deliver(world, create_of(hostile_post(mallory, 500, PAYLOADS[0], None)), mallory)
     orphan = hostile_post(mallory, 501, PAYLOADS[1], None)
     orphan["inReplyTo"] = HOSTILE_URLS[0]
     await deliver(world, create_of(orphan), mallory)
-    held = hostile_post(eve, 600, PAYLOADS[2], post_id)
+    held = hostile_post(eve, 600, PAYLOADS[2], post_id, mention=ORG)
     await deliver(world, create_of(held), eve)
-    approved = hostile_post(eve, 601, PAYLOADS[3], post_id)
+    approved = hostile_post(eve, 601, PAYLOADS[3], post_id, mention=ORG)
     await deliver(world, create_of(approved), eve)
     await world.settle()
     await decide_on(world.ctx, approved["id"])
