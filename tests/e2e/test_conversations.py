@@ -6,40 +6,24 @@ the staff pages call, run against each Hub's own database while its server runs,
 activity crosses real sockets, signatures and queues.
 """
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
 
-from hub.config import load_settings
-from hub.context import HubContext
 from hub.services.interactions import react
 from hub.services.post_building import PostInput
 from hub.services.post_editing import delete_post
 from hub.services.publishing import publish_post
-from hub.services.runtime import opened_context
 from tests.conftest import drop_database, new_database_url
 from tests.e2e.servers import HubProcess
 from tests.e2e.test_federation import remote_titles, wait_for
 from tests.support.html import Page, parse_page
 from tests.support.moderation import approval_of, decide_on
+from tests.support.served import with_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
-
-Result = TypeVar("Result")
-
-
-def with_services(hub: HubProcess, work: Callable[[HubContext], Awaitable[Result]]) -> Result:
-    """Run a service call on a Hub's database, as its staff pages would."""
-
-    async def run() -> Result:
-        async with opened_context(load_settings({}, config_path=str(hub.config))) as ctx:
-            return await work(ctx)
-
-    return asyncio.run(run())
 
 
 def reply(hub: HubProcess, post_id: str, text: str) -> str:
