@@ -31,7 +31,7 @@ from hub.federation.threads import (
     store_with_approval,
 )
 from hub.models import Actor, Follow, MediaAttachment, Post
-from hub.services.actors import ActorSummary, summarise
+from hub.services.actors import ActorSummary, find_local_actor, summarise
 from hub.services.conversations import ReplyView, reply_tree, reply_view
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ async def look_up(ctx: HubContext, reference: str) -> LookupResult:
     budget = FetchBudget()
     try:
         if not reference.lower().startswith(("http://", "https://")):
-            return await _actor_found(ctx, await resolve_handle(ctx, reference.lstrip("@")))
+            return await _handle_found(ctx, reference.lstrip("@"))
         url = http_url_of(reference)
         if url is None:
             return NothingFound("That is not a web address Hub can look up.")
@@ -100,6 +100,16 @@ async def look_up(ctx: HubContext, reference: str) -> LookupResult:
     except RemoteError as error:
         logger.info("look-up failed reference=%s error=%s", reference[:200], error)
         return NothingFound(f"Nothing could be found there ({error.reason}).")
+
+
+async def _handle_found(ctx: HubContext, handle: str) -> LookupResult:
+    username, _, domain = handle.rpartition("@")
+    if domain.lower() == ctx.settings.host:
+        local = await find_local_actor(ctx, username)
+        if local is None or local.is_instance_actor:
+            return NothingFound("No account here has that name.")
+        return await _actor_found(ctx, local)
+    return await _actor_found(ctx, await resolve_handle(ctx, handle))
 
 
 async def _stored(ctx: HubContext, url: str) -> Post | Actor | None:

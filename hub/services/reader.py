@@ -236,7 +236,10 @@ async def _items(
     items = []
     for entry in entries:
         post = posts.get(entry.post_id)
-        if post is None or post.deleted_at is not None or entry.id is None:
+        # A reply staff rejected stays out of the reader too (it may come back as a boost).
+        if post is None or post.deleted_at is not None or post.approval == "rejected":
+            continue
+        if entry.id is None:
             continue
         author = actors.get(post.actor_id)
         source = actors.get(entry.source_actor_id)

@@ -169,6 +169,16 @@ async def test_a_handle_shows_the_account_with_a_follow_button(
     )
 
 
+async def test_a_handle_of_this_hub_shows_our_actor_without_a_follow_button(
+    staff_client: httpx.AsyncClient,
+) -> None:
+    response = await staff_client.get("/admin/search", params={"q": "@org@example.com"})
+
+    page = parse_page(response.text)
+    assert page.texts("h2", id="actor-heading") == ["Example Org"]
+    assert page.find_all("a", class_="button") == []
+
+
 @pytest.mark.parametrize(
     "address",
     [
