@@ -47,12 +47,6 @@ async def is_followed_locally(ctx: HubContext, author: Actor) -> bool:
         return (await session.exec(statement)).first() is not None
 
 
-async def stored_post(ctx: HubContext, ap_id: str) -> Post | None:
-    """Return the post (ours or a stored remote one) with this id, deleted or not."""
-    async with ctx.sessions() as session:
-        return (await session.exec(select(Post).where(Post.ap_id == ap_id))).first()
-
-
 async def store_remote_post(
     session: AsyncSession,
     author: Actor,

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.context import HubContext
 from hub.federation.sanitising import sanitise_html
@@ -146,7 +147,7 @@ def reply_view(
     )
 
 
-async def _media_of(session: Any, post_ids: list[int]) -> dict[int, list[MediaAttachment]]:
+async def _media_of(session: AsyncSession, post_ids: list[int]) -> dict[int, list[MediaAttachment]]:
     by_post: dict[int, list[MediaAttachment]] = defaultdict(list)
     if not post_ids:
         return by_post
@@ -156,7 +157,8 @@ async def _media_of(session: Any, post_ids: list[int]) -> dict[int, list[MediaAt
         .order_by(col(MediaAttachment.post_id), col(MediaAttachment.position))
     )
     for attachment in (await session.exec(statement)).all():
-        by_post[attachment.post_id].append(attachment)
+        if attachment.post_id is not None:
+            by_post[attachment.post_id].append(attachment)
     return by_post
 
 
