@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import drop_database, new_database_url
 from tests.e2e.servers import HubProcess
 
 pytestmark = pytest.mark.e2e
@@ -48,10 +49,10 @@ def test_second_start_reuses_the_data(served_hub: HubProcess) -> None:
 
 
 def test_several_web_processes_serve_and_stop_on_postgresql(
-    tmp_path: Path, database_url: str, backend: str
+    tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several web processes are for PostgreSQL; SQLite refuses them")
+    # PostgreSQL only: SQLite refuses several web processes (tests/cli covers that refusal).
+    database_url = new_database_url(request, "postgresql", tmp_path)
     hub = HubProcess(folder=tmp_path / "hub", database_url=database_url)
     hub.init(actor="org")
     hub.start(arguments=("--workers", "2"))
@@ -67,4 +68,5 @@ def test_several_web_processes_serve_and_stop_on_postgresql(
         assert len(children.split()) == 2
     finally:
         hub.stop()
+        drop_database(request, database_url)
     assert hub.process is None
