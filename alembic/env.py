@@ -12,6 +12,7 @@ import hub.models  # noqa: F401 - registers every table on SQLModel.metadata
 from alembic import context
 from hub.config import load_settings, process_environment
 from hub.db import create_engine
+from hub.models.search import SEARCH_SCHEMA_OBJECTS
 from hub.models.types import UTCDateTime
 
 target_metadata = SQLModel.metadata
@@ -27,6 +28,13 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+def include_object(
+    _obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any
+) -> bool:
+    """Leave the full-text search structures alone: migration 0009 made them, not the models."""
+    return name not in SEARCH_SCHEMA_OBJECTS
+
+
 def run_with_connection(connection: Connection) -> None:
     """Run the migrations inside the given connection's transaction."""
     context.configure(
@@ -35,6 +43,7 @@ def run_with_connection(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

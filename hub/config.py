@@ -25,6 +25,7 @@ ENVIRONMENT_NAMES = {
     "log_format": "HUB_LOG_FORMAT",
     "instance_name": "HUB_INSTANCE_NAME",
     "max_upload_bytes": "HUB_MAX_UPLOAD_BYTES",
+    "hold_replies_from_strangers": "HUB_HOLD_REPLIES_FROM_STRANGERS",
     "delivery_lease_seconds": "HUB_DELIVERY_LEASE_SECONDS",
 }
 
@@ -53,6 +54,8 @@ class Settings:
     log_format: LogFormat = "text"
     instance_name: str = "Hub"
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # Replies to our posts from actors none of ours follow wait for a person's approval.
+    hold_replies_from_strangers: bool = True
     worker_mode: WorkerMode = "inprocess"
     delivery_lease_seconds: int = DEFAULT_DELIVERY_LEASE_SECONDS
     source: str = field(default="defaults", compare=False)
@@ -143,6 +146,12 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
     max_upload_bytes = _parse_byte_count(
         "max_upload_bytes", values.get("max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)
     )
+    hold_replies_raw = values.get("hold_replies_from_strangers")
+    hold_replies = (
+        True
+        if hold_replies_raw in (None, "")
+        else _parse_bool("hold_replies_from_strangers", hold_replies_raw)
+    )
     delivery_lease = _parse_int(
         "delivery_lease_seconds",
         values.get("delivery_lease_seconds", DEFAULT_DELIVERY_LEASE_SECONDS),
@@ -158,6 +167,7 @@ def settings_from_values(values: Mapping[str, Any], *, source: str = "values") -
         log_format=log_format,  # type: ignore[arg-type]  # checked against the Literal above
         instance_name=str(values.get("instance_name", "Hub")),
         max_upload_bytes=max_upload_bytes,
+        hold_replies_from_strangers=hold_replies,
         worker_mode=worker_mode,  # type: ignore[arg-type]  # checked against the Literal above
         delivery_lease_seconds=delivery_lease,
         source=source,

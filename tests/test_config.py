@@ -22,6 +22,15 @@ def test_upload_limit_defaults_to_10_mib_and_reads_the_environment() -> None:
     assert settings.max_upload_bytes == 2 * 1024 * 1024
 
 
+def test_replies_from_strangers_are_held_unless_turned_off(tmp_path: Path) -> None:
+    assert load_settings({}, config_path=None).hold_replies_from_strangers is True
+    config = tmp_path / "hub.toml"
+    config.write_text("hold_replies_from_strangers = false\n")
+    assert load_settings({}, config_path=str(config)).hold_replies_from_strangers is False
+    environment = {"HUB_HOLD_REPLIES_FROM_STRANGERS": "no"}
+    assert load_settings(environment, config_path=None).hold_replies_from_strangers is False
+
+
 def test_environment_overrides_config_file(tmp_path: Path) -> None:
     config = tmp_path / "hub.toml"
     config.write_text('base_url = "https://hub.example.org"\ndata_dir = "store"\n')
@@ -51,6 +60,7 @@ def test_config_file_from_hub_config_variable(tmp_path: Path) -> None:
         ({"database_url": "mysql://db"}, "database_url"),
         ({"secret_key": "short"}, "secret_key"),
         ({"allow_private_addresses": "maybe"}, "allow_private_addresses"),
+        ({"hold_replies_from_strangers": "sometimes"}, "hold_replies_from_strangers"),
         ({"log_level": "CHATTY"}, "log_level"),
         ({"colour": "blue"}, "colour"),
         ({"max_upload_bytes": "10MB"}, "max_upload_bytes"),
@@ -65,6 +75,7 @@ def test_config_file_from_hub_config_variable(tmp_path: Path) -> None:
         "database",
         "secret",
         "bool",
+        "hold-bool",
         "log-level",
         "unknown",
         "upload-unit",

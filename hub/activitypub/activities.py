@@ -61,6 +61,7 @@ class ArticleValues:
     mentions: tuple[MentionValues, ...] = ()
     series: str = ""
     series_url: str | None = None
+    in_reply_to: str | None = None  # the id of the post this one answers
 
 
 def build_follow(activity_id: str, actor_id: str, object_id: str) -> JsonObject:
@@ -127,8 +128,10 @@ def build_article(values: ArticleValues) -> JsonObject:
     Article (spec §5.1, §5.11): `name`, plain-text `summary`, the whole body as `content`.
     Note: the title, summary, body and link inside `content`, no `name`; `summary` only
     as a content warning, then with `sensitive: true` (spec §5.7, checklist 54).
+    Reply: a Note with `inReplyTo` whose `content` is the body alone, as in a conversation.
     """
-    is_note = values.as_note or bool(values.content_warning)
+    is_reply = values.in_reply_to is not None
+    is_note = values.as_note or bool(values.content_warning) or is_reply
     to, cc = audience(
         values.visibility, values.followers_url, [mention.ap_id for mention in values.mentions]
     )
@@ -157,7 +160,12 @@ def build_article(values: ArticleValues) -> JsonObject:
         if values.series_url:
             series_name = f'<a href="{_escape(values.series_url)}">{series_name}</a>'
         series_line = f"<p>Part of the series {series_name}.</p>"
-    if is_note:
+    if is_reply:
+        document["inReplyTo"] = values.in_reply_to
+        content = values.content_html
+        if values.content_warning:
+            document["summary"] = _escape(values.content_warning)
+    elif is_note:
         content = f"<p><strong>{_escape(values.title)}</strong></p>"
         if values.summary:
             content += f"<p>{_escape(values.summary)}</p>"

@@ -91,6 +91,20 @@ def visibility_of(document: dict[str, Any]) -> str:
     return "direct"
 
 
+def http_url_of(value: object) -> str | None:
+    """Return an http(s) URL given as a string or a Link (`href`); None for anything else.
+
+    Pages link to these, so a `javascript:` or `data:` URL must never get through.
+    """
+    url = value.get("href") or value.get("id") if isinstance(value, dict) else value
+    if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
 def _dimension(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000:
         return value
@@ -151,12 +165,14 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
     author_id = id_of(authors[0]) if authors else None
     if not ap_id or not author_id:
         raise InvalidActivity("the object needs an id and attributedTo")
+    if http_url_of(ap_id) is None or http_url_of(author_id) is None:
+        # Pages link to ids: `javascript://host/%0A…` has a host too, so check the scheme.
+        raise InvalidActivity("the object id and attributedTo must be http(s) URLs")
     if urlsplit(ap_id).netloc != urlsplit(author_id).netloc:
         raise InvalidActivity("the object id and its author are on different hosts")
     if expected_author is not None and author_id != expected_author:
         raise InvalidActivity("the object is attributed to someone other than the actor")
-    url = document.get("url")
-    html_url = id_of(as_list(url)[0]) if url else None
+    html_url = http_url_of(next(iter(as_list(document.get("url"))), None))
     tags = tuple(
         str(tag["name"]).lstrip("#")[:100]
         for tag in as_list(document.get("tag"))
@@ -175,7 +191,7 @@ def parse_post(document: object, *, expected_author: str | None = None) -> Remot
         summary=summary,
         content_html=_text(document, "content"),
         html_url=html_url,
-        in_reply_to=id_of(document.get("inReplyTo")),
+        in_reply_to=http_url_of(id_of(document.get("inReplyTo"))),
         published_at=parse_datetime(document.get("published")),
         updated_at=parse_datetime(document.get("updated")),
         visibility=visibility_of(document),

@@ -7,7 +7,15 @@ from typing import Any
 from hub.activitypub.jsonld import id_of
 from hub.activitypub.objects import POST_TYPES
 from hub.context import HubContext
-from hub.federation.handlers import actors, follows, interactions, moderation, moves, posts
+from hub.federation.handlers import (
+    actors,
+    boosts,
+    follows,
+    interactions,
+    moderation,
+    moves,
+    posts,
+)
 from hub.models import InboxItem
 
 logger = logging.getLogger(__name__)
@@ -16,13 +24,24 @@ Handler = Callable[[HubContext, dict[str, Any]], Awaitable[None]]
 
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
 
+
+async def _receive_like(ctx: HubContext, activity: dict[str, Any]) -> None:
+    await interactions.receive_interaction(ctx, activity)
+
+
+async def _receive_announce(ctx: HubContext, activity: dict[str, Any]) -> None:
+    """Count a boost of our post, or show a boost of someone else's in the reader."""
+    if not await interactions.receive_interaction(ctx, activity):
+        await boosts.receive_boost(ctx, activity)
+
+
 HANDLERS: dict[str, Handler] = {
     "Follow": follows.apply_follow,
     "Accept": follows.apply_accept,
     "Reject": follows.apply_reject,
     "Create": posts.apply_create,
-    "Like": interactions.receive_interaction,
-    "Announce": interactions.receive_interaction,
+    "Like": _receive_like,
+    "Announce": _receive_announce,
     "Flag": moderation.receive_flag,
     "Block": moderation.receive_block,
     "Move": moves.receive_move,
@@ -31,6 +50,7 @@ HANDLERS: dict[str, Handler] = {
 
 async def _undo_like_or_announce(ctx: HubContext, activity: dict[str, Any]) -> None:
     await interactions.undo_interaction(ctx, activity)
+    await boosts.undo_boost(ctx, activity)
 
 
 async def _undo_block(ctx: HubContext, activity: dict[str, Any]) -> None:
@@ -41,6 +61,7 @@ async def _undo_by_id(ctx: HubContext, activity: dict[str, Any]) -> None:
     """Undo an activity named only by its id: whichever of ours it turns out to be."""
     await follows.apply_undo(ctx, activity)
     await interactions.undo_interaction(ctx, activity)
+    await boosts.undo_boost(ctx, activity)
     await moderation.undo_block(ctx, activity)
 
 

@@ -125,6 +125,23 @@ async def fetch_json(
     budget: FetchBudget | None = None,
 ) -> dict[str, Any]:
     """GET a JSON object, signed as the instance actor unless told otherwise."""
+    _, document = await fetch_document(ctx, url, accept=accept, signed=signed, budget=budget)
+    return document
+
+
+async def fetch_document(
+    ctx: HubContext,
+    url: str,
+    *,
+    accept: str = AP_ACCEPT,
+    signed: bool = True,
+    budget: FetchBudget | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """GET a JSON object as `fetch_json` does; return it with the URL it came from at last.
+
+    The final URL differs from `url` after redirects; callers that must check the
+    document's `id` against where it was served from need it.
+    """
     final_url, body = await fetch_bytes(ctx, url, accept=accept, signed=signed, budget=budget)
     try:
         document = loads_limited(body)
@@ -132,4 +149,4 @@ async def fetch_json(
         raise InvalidRemoteDocument(final_url, str(error)) from None
     if not isinstance(document, dict):
         raise InvalidRemoteDocument(final_url, "not a JSON object")
-    return document
+    return final_url, document

@@ -1,9 +1,10 @@
 """Remote actors: fetch, validate and cache them; resolve handles through WebFinger."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from hub.activitypub.actors import RemoteActorDocument, parse_actor
@@ -13,6 +14,7 @@ from hub.context import HubContext
 from hub.federation.errors import InvalidRemoteDocument, RemoteRejected
 from hub.federation.fetcher import JRD_ACCEPT, FetchBudget, fetch_json
 from hub.federation.local_actors import actor_by_ap_id
+from hub.federation.sanitising import sanitise_html
 from hub.federation.url_policy import is_forbidden_address, literal_address
 from hub.models import Actor, ActorKey
 
@@ -51,12 +53,31 @@ async def get_remote_actor(
 
 
 async def store_remote_actor(ctx: HubContext, parsed: RemoteActorDocument) -> Actor:
-    """Insert or update a remote actor and its keys in one short transaction."""
+    """Insert or update a remote actor and its keys in one short transaction.
+
+    Two requests from an actor seen for the first time can store it at the same moment;
+    the one whose insert clashes writes again, as an update of the row the other stored.
+    """
     now = ctx.clock()
+    try:
+        actor, touched_keys = await _write_actor(ctx, parsed, now)
+    except IntegrityError:
+        actor, touched_keys = await _write_actor(ctx, parsed, now)
+    for key_id in touched_keys:
+        ctx.public_keys.discard(key_id)
+    logger.info("remote actor cached actor=%s", parsed.ap_id)
+    return actor
+
+
+async def _write_actor(
+    ctx: HubContext, parsed: RemoteActorDocument, now: datetime
+) -> tuple[Actor, set[str]]:
+    """Write the actor and its keys; return it and the key ids whose cache entries are stale."""
+    existing: dict[str, ActorKey] = {}
     async with ctx.sessions() as session, session.begin():
         actor = await actor_by_ap_id(session, parsed.ap_id)
         if actor is not None and actor.is_local:
-            return actor
+            return actor, set()
         if actor is None:
             actor = Actor(
                 ap_id=parsed.ap_id,
@@ -70,7 +91,7 @@ async def store_remote_actor(ctx: HubContext, parsed: RemoteActorDocument) -> Ac
         actor.domain = parsed.domain
         actor.actor_type = parsed.actor_type
         actor.display_name = parsed.display_name
-        actor.summary_html = parsed.summary_html
+        actor.summary_html = sanitise_html(parsed.summary_html)
         actor.html_url = parsed.html_url
         actor.inbox_url = parsed.inbox_url
         actor.shared_inbox_url = parsed.shared_inbox_url
@@ -112,10 +133,7 @@ async def store_remote_actor(ctx: HubContext, parsed: RemoteActorDocument) -> Ac
             elif row.public_key_pem != key.pem:
                 row.public_key_pem = key.pem
                 session.add(row)
-    for key_id in {*existing, *(key.key_id for key in parsed.public_keys)}:
-        ctx.public_keys.discard(key_id)
-    logger.info("remote actor cached actor=%s", parsed.ap_id)
-    return actor
+    return actor, {*existing, *(key.key_id for key in parsed.public_keys)}
 
 
 def _webfinger_scheme(ctx: HubContext, host: str) -> str:

@@ -8,11 +8,15 @@ from hub.models.follows import Follow
 from hub.models.inbox import InboxItem
 from hub.models.interactions import Interaction
 from hub.models.media import MediaAttachment
+from hub.models.notifications import NOTIFICATION_KINDS, Notification
 from hub.models.posts import Post, PostTag
 from hub.models.reports import Report
+from hub.models.search import PostSearch
+from hub.models.timeline import TimelineEntry, TimelineTag
 
 __all__ = [
     "ACTOR_TYPES",
+    "NOTIFICATION_KINDS",
     "Account",
     "Actor",
     "ActorBlock",
@@ -26,9 +30,13 @@ __all__ = [
     "Interaction",
     "LoginFailure",
     "MediaAttachment",
+    "Notification",
     "OutgoingActivity",
     "Post",
+    "PostSearch",
     "PostTag",
     "PublishGrant",
     "Report",
+    "TimelineEntry",
+    "TimelineTag",
 ]

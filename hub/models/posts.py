@@ -12,6 +12,9 @@ Visibility = Literal["public", "unlisted", "followers", "direct"]
 # A local post is a draft until published; a scheduled one federates at `scheduled_at`.
 # Remote posts are always "published".
 PostState = Literal["draft", "scheduled", "published"]
+# Whether a remote post may be shown: replies to our posts from actors none of ours follow
+# wait as "pending" until a person approves or rejects them (`hold_replies_from_strangers`).
+Approval = Literal["approved", "pending", "rejected"]
 
 
 class Post(SQLModel, table=True):
@@ -47,6 +50,12 @@ class Post(SQLModel, table=True):
     content_warning: str = Field(default="", sa_type=sa.Text)
     is_sensitive: bool = False
     state: str = Field(default="published", max_length=16)
+    approval: str = Field(
+        default="approved",
+        max_length=16,
+        index=True,
+        sa_column_kwargs={"server_default": "approved"},
+    )
     scheduled_at: datetime | None = Field(
         default=None, sa_column=utc_column(nullable=True, index=True)
     )

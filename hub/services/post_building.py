@@ -55,6 +55,7 @@ class PostInput:
     content_warning: str = ""
     language: str | None = None  # BCP 47, e.g. "en"
     media_ids: tuple[int, ...] = ()  # MediaAttachment ids in display order
+    in_reply_to: str | None = None  # the id of a post this one replies to (title optional)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class CleanInput:
     content_warning: str
     language: str | None
     media_ids: tuple[int, ...]
+    in_reply_to: str | None = None
 
 
 def _check_length(field: str, text: str, limit: int) -> None:
@@ -100,19 +102,22 @@ def series_slug(series: str) -> str | None:
 
 
 def clean_input(values: PostInput, *, for_publishing: bool) -> CleanInput:
-    """Validate a post's fields; drafts may lack a title, published posts may not.
+    """Validate a post's fields; drafts and replies may lack a title, other posts may not.
 
     Raises:
         InvalidInput: naming the first field that is not acceptable.
     """
+    in_reply_to = (values.in_reply_to or "").strip() or None
     title = " ".join(values.title.split())
-    if for_publishing and not title:
+    if for_publishing and not title and in_reply_to is None:
         raise InvalidInput("title", "is required")
     _check_length("title", title, MAX_TITLE_LENGTH)
     summary = values.summary.strip()
     _check_length("summary", summary, MAX_SUMMARY_LENGTH)
     body = values.body_markdown.strip()
     _check_length("body", body, MAX_BODY_LENGTH)
+    if for_publishing and in_reply_to is not None and not body:
+        raise InvalidInput("body", "is required for a reply")
     tags = normalise_tags(list(values.tags))
     if len(tags) > MAX_TAGS:
         raise InvalidInput("tags", f"at most {MAX_TAGS} tags")
@@ -142,6 +147,7 @@ def clean_input(values: PostInput, *, for_publishing: bool) -> CleanInput:
         content_warning=warning,
         language=language,
         media_ids=tuple(values.media_ids),
+        in_reply_to=in_reply_to,
     )
 
 
@@ -204,6 +210,7 @@ def article_values(
         mentions=tuple(mentions),
         series=post.series,
         series_url=None if not post.series_slug else series_url(ctx, actor, post.series_slug),
+        in_reply_to=post.in_reply_to,
     )
 
 
@@ -224,7 +231,10 @@ def fill_post(
     body = render_post_body(
         values.body_markdown, tag_url=lambda tag: tag_url(ctx, tag), mention_links=links
     )
-    post.object_type = "Note" if actor.publishes_as_note or values.content_warning else "Article"
+    if values.in_reply_to is not None:
+        post.in_reply_to = values.in_reply_to  # an edit keeps the post a reply
+    is_note = actor.publishes_as_note or bool(values.content_warning) or bool(post.in_reply_to)
+    post.object_type = "Note" if is_note else "Article"
     post.title = values.title
     post.summary = values.summary
     post.source_markdown = values.body_markdown

@@ -1,5 +1,6 @@
 """Edit and delete our posts: an Update or a Delete to everyone who received the Create."""
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from hub.federation.post_activities import (
     record_post_delete,
     record_post_update,
 )
+from hub.federation.search_index import index_post_text
 from hub.models import MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput
@@ -28,6 +30,7 @@ from hub.services.post_building import (
     fill_post,
     find_own_post,
 )
+from hub.services.replies import find_reply_target, with_reply_author
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +66,15 @@ async def edit_post(
     actor = await get_local_actor(ctx, actor_name)
     await require_publish_right(ctx, account_id, actor)
     async with ctx.sessions() as session:
-        state = (await find_own_post(session, actor, slug)).state
+        current = await find_own_post(session, actor, slug)
+    state = current.state
     clean = clean_input(values, for_publishing=state != "draft")
     mentioned = await resolve_mentions(ctx, find_mentions(clean.body_markdown))
+    if current.in_reply_to is not None:
+        # An edited reply still names the author it answers, while that post is still here.
+        with contextlib.suppress(InvalidInput):
+            target = await find_reply_target(ctx, current.in_reply_to)
+            mentioned = with_reply_author(mentioned, target)
     now = ctx.clock()
     async with ctx.sessions() as session, session.begin():
         post = await find_own_post(session, actor, slug)
@@ -83,6 +92,7 @@ async def edit_post(
         session.add(post)
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
         if state == "published":
             await record_post_update(session, actor, post, now, previous_mentions)
     logger.info("post edited id=%s state=%s", post.ap_id, state)
@@ -112,6 +122,7 @@ async def delete_post(
             post.deleted_at = now
             session.add(post)
             await index_post_tags(session, post)
+            await index_post_text(session, post)
             await record_post_delete(session, actor, post, now)
         else:
             rows = await session.exec(

@@ -8,7 +8,7 @@ the Post, its Create and the fan-out in one transaction. Editing and deleting li
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.context import HubContext
 from hub.federation.post_activities import record_post_create
+from hub.federation.search_index import index_post_text
 from hub.models import Actor, MediaAttachment, Post
 from hub.services.actors import get_local_actor
 from hub.services.errors import Conflict, InvalidInput, NotFound
@@ -40,6 +41,7 @@ from hub.services.post_building import (
     post_urls,
 )
 from hub.services.post_editing import delete_post, edit_post
+from hub.services.replies import find_reply_target, reply_title, with_reply_author
 
 __all__ = [
     "MastodonImage",
@@ -170,11 +172,19 @@ def _check_publish_at(publish_at: datetime | None, now: datetime) -> datetime | 
 async def _prepare(
     ctx: HubContext, actor_name: str, values: PostInput, account_id: int | None, *, publishing: bool
 ) -> tuple[Actor, CleanInput, dict[str, Actor]]:
-    """Check rights and input, and resolve mentions (network), before any transaction."""
+    """Check rights and input, and resolve mentions (network), before any transaction.
+
+    A reply mentions the author of the post it answers, and gets a title for our own pages
+    when it has none.
+    """
     actor = await get_local_actor(ctx, actor_name)
     await require_publish_right(ctx, account_id, actor)
     clean = clean_input(values, for_publishing=publishing)
     mentioned = await resolve_mentions(ctx, find_mentions(clean.body_markdown))
+    if clean.in_reply_to is not None:
+        target = await find_reply_target(ctx, clean.in_reply_to)
+        mentioned = with_reply_author(mentioned, target)
+        clean = replace(clean, title=clean.title or reply_title(target))
     return actor, clean, mentioned
 
 
@@ -208,6 +218,7 @@ async def save_draft(
         await session.flush()
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
     logger.info("draft saved id=%s actor=%s", post.ap_id, actor.ap_id)
     return Published(
         ap_id=post.ap_id, html_url=post.html_url or "", slug=post.slug or "", state="draft"
@@ -226,7 +237,9 @@ async def publish_post(
     """Publish a post now, or schedule it when `publish_at` lies in the future.
 
     `slug` names an existing draft (or scheduled post) to publish. Now: the Post, its
-    Create and the fan-out to followers and mentioned actors commit together. Later: the
+    Create and the fan-out to followers and mentioned actors commit together. With
+    `values.in_reply_to` the post is a reply: a Note answering that post, mentioning and
+    sent to its author as well as to our followers. Later: the
     post waits as `scheduled`, and the worker sends it when it falls due; nothing
     federates or shows before then.
 
@@ -250,6 +263,7 @@ async def publish_post(
         await session.flush()
         await attach_media(session, post, media)
         await index_post_tags(session, post)
+        await index_post_text(session, post)
         if later is None:
             await record_post_create(session, actor, post, now)
     logger.info("post %s id=%s actor=%s", post.state, post.ap_id, actor.ap_id)

@@ -25,10 +25,12 @@ class ReplyPage:
 
 
 def _visible_replies(post: Post) -> Any:
+    # Replies held for approval, or rejected, are never listed (nor counted).
     return (
         col(Post.in_reply_to) == post.ap_id,
         col(Post.deleted_at).is_(None),
         col(Post.visibility).in_(("public", "unlisted")),
+        col(Post.approval) == "approved",
     )
 
 

@@ -122,9 +122,10 @@ async def post(request: Request) -> Response:
     if not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     if as_json:
-        last_changed = local_post.updated_at or local_post.published_at
-        response = activity_json(await with_reactions(ctx, local_post, local_post.document or {}))
-        return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_changed)
+        # The document carries reaction counts, which change without an edit: only the
+        # ETag (a hash of the body) can say whether a cached copy is current.
+        document = await with_reactions(ctx, local_post, local_post.document or {})
+        return cacheable(request, activity_json(document), max_age=POST_MAX_AGE)
     return await render_post_page(request, author, local_post)
 
 
@@ -141,7 +142,7 @@ async def post_reactions(request: Request) -> Response:
     wants_json(request)
     if local_post.deleted_at is not None:
         raise HTTPException(410, "this post was deleted")
-    if local_post.state != "published" or not is_shown_on_its_page(local_post):
+    if not is_shown_on_its_page(local_post):
         raise HTTPException(404, "no such post")
     collection_id = reaction_collection_id(local_post, collection_name)
     if collection_name != "replies":

@@ -21,6 +21,7 @@ from hub.services.scheduling import publish_due_posts
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.forms import FormSizeLimit, form_body_limit
 from hub.web.routes import build_routes
+from hub.web.security_headers import HtmlSecurityHeaders
 from hub.web.sessions import SignedCookieSessions
 from hub.web.templating import create_templates
 
@@ -68,6 +69,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
         middleware=[
+            Middleware(HtmlSecurityHeaders),
             Middleware(
                 SignedCookieSessions,
                 secret_key=settings.secret_key,

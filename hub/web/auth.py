@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from hub.models import Account
 from hub.services.accounts import get_account, session_stamp
+from hub.services.notifications import unread_count
 from hub.web.app_state import hub_context
 from hub.web.csrf import renew_csrf_token
 
@@ -13,6 +14,7 @@ _ACCOUNT_KEY = "account_id"
 _STAMP_KEY = "stamp"
 _DAY_KEY = "day"
 _CACHE_ATTRIBUTE = "account"
+UNREAD_ATTRIBUTE = "unread_notifications"
 PASSWORD_PAGE = "/admin/password"  # noqa: S105 - a URL, not a password
 
 
@@ -62,6 +64,8 @@ async def staff_account(request: Request, *, allow_password_pending: bool = Fals
     if account.must_change_password and not allow_password_pending:
         raise PasswordChangeRequired
     _keep_session_alive(request)
+    # Every staff page shows the unread count in its navigation.
+    setattr(request.state, UNREAD_ATTRIBUTE, await unread_count(hub_context(request), account.id))
     return account
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from hub.models import Actor, Post
 from hub.services.actors import list_local_actors, primary_actor, summarise
 from hub.services.collections import collection_total
+from hub.services.conversations import conversation_of
 from hub.services.timeline import (
     actor_posts,
     latest_posts,
@@ -90,15 +91,24 @@ def plain_description(summary: str, body_html: str) -> str:
 
 
 async def render_post_page(request: Request, author: Actor, post: Post) -> Response:
-    """Render the page of a published post, with link-preview and attribution metadata."""
-    view = await post_view(hub_context(request), author, post)
+    """Render the page of a published post with its conversation, preview and attribution data."""
+    ctx = hub_context(request)
+    view = await post_view(ctx, author, post)
+    conversation = await conversation_of(ctx, post)
     response = render(
         request,
         "post.html",
-        {"post": view, "description": plain_description(view.summary, view.body_html)},
+        {
+            "post": view,
+            "description": plain_description(view.summary, view.body_html),
+            "conversation": conversation,
+        },
         headers=HTML_HEADERS,
     )
-    return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=view.last_changed_at)
+    # Replies, likes and boosts change the page without changing the post, and an approval
+    # or an Undo leaves no later time behind: such pages are revalidated by ETag alone.
+    last_modified = None if conversation.has_reactions else view.last_changed_at
+    return cacheable(request, response, max_age=POST_MAX_AGE, last_modified=last_modified)
 
 
 def render_deleted_post(request: Request, author: Actor) -> Response:

@@ -4,14 +4,27 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hub.web import (
+    activity_documents,
     activitypub_endpoints,
     feeds,
+    follow_page,
     inbox_endpoints,
     media_endpoints,
     pages,
     wellknown,
 )
-from hub.web.admin import accounts_pages, compose_pages, login_pages, posts_pages
+from hub.web import search_pages as public_search_pages
+from hub.web.admin import (
+    accounts_pages,
+    compose_pages,
+    follows_pages,
+    login_pages,
+    notifications_pages,
+    posts_pages,
+    reader_pages,
+    replies_pages,
+    search_pages,
+)
 from hub.web.forms import closing_form
 from hub.web.templating import STATIC_DIR
 
@@ -20,6 +33,7 @@ def build_routes() -> list[Route | Mount]:
     """Return every route of the app."""
     return [
         Route("/", pages.home, methods=["GET"], name="home"),
+        Route("/search", public_search_pages.search, methods=["GET"]),
         Route("/.well-known/webfinger", wellknown.webfinger, methods=["GET"]),
         Route("/.well-known/host-meta", wellknown.host_meta, methods=["GET"]),
         Route("/.well-known/nodeinfo", wellknown.nodeinfo_discovery, methods=["GET"]),
@@ -29,6 +43,7 @@ def build_routes() -> list[Route | Mount]:
         Route("/actor/inbox", inbox_endpoints.instance_inbox, methods=["POST"]),
         Route("/users/{username}/inbox", inbox_endpoints.actor_inbox, methods=["POST"]),
         Route("/users/{username}/posts/{slug}", activitypub_endpoints.post, methods=["GET"]),
+        Route("/users/{username}/activities/{token}", activity_documents.activity, methods=["GET"]),
         Route("/tags/{tag}", pages.tag_page, methods=["GET"], name="tag"),
         Route("/@{username}/feed.atom", feeds.atom_feed, methods=["GET"], name="atom_feed"),
         Route("/@{username}/feed.rss", feeds.rss_feed, methods=["GET"], name="rss_feed"),
@@ -38,6 +53,8 @@ def build_routes() -> list[Route | Mount]:
             activitypub_endpoints.post_reactions,
             methods=["GET"],
         ),
+        # Before the post route, which would take "follow" for a slug.
+        Route("/@{username}/follow", follow_page.follow_page, methods=["GET"], name="follow"),
         Route("/@{username}/{slug}", activitypub_endpoints.post, methods=["GET"]),
         Route("/@{username}", activitypub_endpoints.actor, methods=["GET"], name="profile"),
         Route("/users/{username}", activitypub_endpoints.actor, methods=["GET"]),
@@ -76,5 +93,42 @@ def staff_routes() -> list[Route]:
         Route("/admin/posts/{actor}/{slug}/delete", posts_pages.delete_page, methods=["GET"]),
         Route(
             "/admin/posts/{actor}/{slug}/delete", closing_form(posts_pages.delete), methods=["POST"]
+        ),
+        *reader_routes(),
+        *conversation_routes(),
+    ]
+
+
+def conversation_routes() -> list[Route]:
+    """Return the routes of replies held for approval and of staff search."""
+    return [
+        Route("/admin/replies", replies_pages.replies_page, methods=["GET"]),
+        Route("/admin/replies/{reply_id}", closing_form(replies_pages.decide), methods=["POST"]),
+        Route("/admin/search", search_pages.search, methods=["GET"]),
+    ]
+
+
+def reader_routes() -> list[Route]:
+    """Return the routes of the reader, following and followers, and notifications."""
+    return [
+        Route("/admin/reader", reader_pages.reader, methods=["GET"]),
+        Route(
+            "/admin/reader/{entry_id}/react",
+            closing_form(reader_pages.react_to_entry),
+            methods=["POST"],
+        ),
+        Route("/admin/reader/{entry_id}/reply", reader_pages.reply_page, methods=["GET"]),
+        Route("/admin/reader/{entry_id}/reply", closing_form(reader_pages.reply), methods=["POST"]),
+        Route("/admin/following", follows_pages.following_page, methods=["GET"]),
+        Route("/admin/following", closing_form(follows_pages.follow), methods=["POST"]),
+        Route("/admin/following/unfollow", closing_form(follows_pages.unfollow), methods=["POST"]),
+        Route("/admin/followers", follows_pages.followers_page, methods=["GET"]),
+        Route("/admin/followers/decide", closing_form(follows_pages.decide), methods=["POST"]),
+        Route("/admin/followers/approval", closing_form(follows_pages.approval), methods=["POST"]),
+        Route("/admin/notifications", notifications_pages.notifications, methods=["GET"]),
+        Route(
+            "/admin/notifications/read",
+            closing_form(notifications_pages.mark_all_read),
+            methods=["POST"],
         ),
     ]

@@ -12,6 +12,7 @@ from hub.context import HubContext
 from hub.federation.worker import Worker
 from hub.services.actors import ensure_instance_actor
 from hub.web.app import create_app
+from tests.interop.conftest import world  # noqa: F401 - a Hub and a fake Mastodon, shared
 from tests.support.keys import KeyPool
 from tests.support.network import PUBLIC_TEST_ADDRESS
 from tests.support.settings import make_settings

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -22,7 +23,10 @@ from hub.services.publishing import PostInput
 from hub.services.runtime import opened_context
 from tests.conftest import BACKENDS, new_database_url
 from tests.e2e.servers import HubProcess
-from tests.interop.fedify_peer import Delivery, FedifyPeer, wait_until
+from tests.interop.fedify_peer import COMMAND_SECONDS, Delivery, FedifyPeer, wait_until
+from tests.support.html import Page, parse_page
+from tests.support.moderation import approval_of, decide_on
+from tests.support.served import with_services
 
 pytestmark = pytest.mark.e2e
 
@@ -283,7 +287,15 @@ def test_fedify_looks_up_actor_and_post_without_warnings(
     assert page["object"]["id"] == post_id
 
 
-def test_peer_likes_boosts_and_replies_and_the_hub_counts_them(
+def post_page(hub: HubProcess, post_id: str) -> Page:
+    """Return the Hub's page of one of org's posts, as a browser gets it."""
+    url = f"{hub.base_url}/@org/{post_id.rsplit('/', 1)[1]}"
+    response = httpx.get(url, headers={"Accept": "text/html"}, timeout=COMMAND_SECONDS)
+    assert response.status_code == 200, (url, response.status_code)
+    return parse_page(response.text)
+
+
+def test_peer_likes_boosts_and_replies_and_the_post_page_shows_them(
     hub: HubProcess, peer: FedifyPeer, peer_name: str, tmp_path: Path
 ) -> None:
     peer.new_actor(peer_name)
@@ -293,13 +305,48 @@ def test_peer_likes_boosts_and_replies_and_the_hub_counts_them(
     peer.command("boost", actor=peer_name, object=post_id)
     reply = peer.command("reply", actor=peer_name, object=post_id, content="<p>Agreed!</p>")
 
-    def counted() -> bool:
+    def totals() -> list[int]:
         document = hub_document(peer, post_id)
-        totals = [document[name]["totalItems"] for name in ("likes", "shares", "replies")]
-        return totals == [1, 1, 1]
+        return [document[name]["totalItems"] for name in ("likes", "shares", "replies")]
 
-    wait_until(counted, "the Hub to count the like, the boost and the reply")
+    # Nobody at the Hub follows the peer: its reply waits for approval, counted nowhere.
+    wait_until(
+        lambda: with_services(hub, lambda ctx: approval_of(ctx, reply["id"])) == "pending",
+        "the Hub to hold the reply",
+    )
+    wait_until(lambda: totals() == [1, 1, 0], "the Hub to count the like and the boost")
+    page = post_page(hub, post_id)
+    assert page.texts("span", id="like-count") == ["1 like"]
+    assert page.texts("span", id="boost-count") == ["1 boost"]
+    assert page.texts("div", class_="reply-body") == []
+
+    with_services(hub, lambda ctx: decide_on(ctx, reply["id"]))
+
+    assert totals() == [1, 1, 1]
     assert collection_items(peer, f"{post_id}/replies") == [reply["id"]]
+    page = post_page(hub, post_id)
+    assert page.texts("div", class_="reply-body") == ["Agreed!"]
+    assert f"@{peer_name}@127.0.0.1:{peer.port}" in page.texts("p", class_="byline")[-1]
+
+
+def test_a_reply_from_a_peer_the_hub_follows_shows_at_once(
+    hub: HubProcess, peer: FedifyPeer, peer_name: str, tmp_path: Path
+) -> None:
+    org = org_of(hub)
+    peer_actor = peer.new_actor(peer_name)
+    hub.hub("follow", "--as", "org", peer_actor)
+    wait_until(
+        lambda: peer_actor in collection_items(peer, f"{org}/following"),
+        "the peer to accept the Hub's follow",
+    )
+    post_id = publish(hub, "org", tmp_path, "Reply to me")
+
+    peer.command("reply", actor=peer_name, object=post_id, content="<p>Right away</p>")
+
+    wait_until(
+        lambda: post_page(hub, post_id).texts("div", class_="reply-body") == ["Right away"],
+        "the reply to show under the post",
+    )
 
 
 def test_peer_unfollow_removes_the_follower(

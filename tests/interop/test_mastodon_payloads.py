@@ -10,6 +10,7 @@ from hub.services.following import follow, list_followers, list_following
 from hub.services.moderation import list_reports
 from tests.interop.conftest import MastodonWorld
 from tests.interop.fake_mastodon import load_fixture, load_payload
+from tests.support.moderation import approval_of, decide_on
 
 SHARED_INBOX = "https://example.com/inbox"
 ALICE = "https://mastodon.example/users/alice"
@@ -71,6 +72,10 @@ async def test_reply_is_listed_edited_and_removed_by_its_delete(world: MastodonW
     reply_id = load_payload("create_reply.json")["object"]["id"]
 
     await world.deliver_payload("create_reply.json", post_id, inbox=SHARED_INBOX)
+    # Nobody here follows alice: her reply waits for approval, unlisted, until approved.
+    assert await approval_of(world.ctx, reply_id) == "pending"
+    assert await world.page_items(f"{post_id}/replies") == []
+    await decide_on(world.ctx, reply_id)
     assert await world.page_items(f"{post_id}/replies") == [reply_id]
     assert await world.total(post_id, "replies") == 1
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub.activitypub.activities import build_article
 from hub.context import HubContext
+from hub.federation.search_index import index_post_text
 from hub.models import Actor, MediaAttachment, Post
 from hub.services.listing import index_post_tags
 from hub.services.publishing import article_values, post_urls
@@ -97,6 +98,7 @@ async def add_post(
                 )
             )
         await index_post_tags(session, post)
+        await index_post_text(session, post)
     return post
 
 

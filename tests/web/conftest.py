@@ -11,6 +11,7 @@ from hub.clock import ManualClock
 from hub.context import HubContext
 from hub.services.actors import create_actor
 from hub.web.app import create_app
+from tests.interop.conftest import world  # noqa: F401 - a Hub and a fake Mastodon, shared
 from tests.support.keys import KeyPool
 from tests.support.settings import make_settings
 

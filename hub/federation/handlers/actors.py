@@ -9,6 +9,7 @@ from hub.activitypub.jsonld import id_of
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.remote_actors import get_remote_actor
+from hub.federation.timeline import remove_actor_from_timeline
 from hub.models import Actor, ActorBlock, Follow, Interaction, Post
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ async def apply_actor_update(ctx: HubContext, activity: dict[str, Any]) -> None:
 async def apply_actor_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
     """Forget a deleted actor: follows both ways, likes, boosts, blocks; hide its posts.
 
+    Its posts and boosts leave the reader.
+
     Its posts include its replies to ours, which thereby leave our posts' `replies`.
     """
     actor_id = str(id_of(activity["actor"]))
@@ -42,6 +45,8 @@ async def apply_actor_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
         )
         await session.exec(delete(Interaction).where(col(Interaction.actor_id) == actor.id))
         await session.exec(delete(ActorBlock).where(col(ActorBlock.blocker_id) == actor.id))
+        assert actor.id is not None  # noqa: S101 - a stored row
+        await remove_actor_from_timeline(session, actor.id)
         await session.exec(
             update(Post)
             .where(col(Post.actor_id) == actor.id, col(Post.deleted_at).is_(None))

@@ -10,6 +10,7 @@ from hub.activitypub.activities import build_response_to_follow
 from hub.activitypub.jsonld import id_of
 from hub.context import HubContext
 from hub.federation.local_actors import actor_by_ap_id, local_actor_by_ap_id
+from hub.federation.notifications import record_notification
 from hub.federation.outbox import record_activity
 from hub.federation.remote_actors import get_remote_actor
 from hub.models import Actor, Follow
@@ -21,7 +22,8 @@ async def apply_follow(ctx: HubContext, activity: dict[str, Any]) -> None:
     """Record a follow of one of our actors and answer Accept, unless approval is needed.
 
     A repeat Follow from a follower updates the stored Follow id and is accepted again,
-    so a Mastodon user stuck on "pending" can always recover (spec §4.2).
+    so a Mastodon user stuck on "pending" can always recover (spec §4.2). A new follower
+    or follow request notifies staff, in the same transaction.
     """
     async with ctx.sessions() as session:
         followed = await local_actor_by_ap_id(session, id_of(activity.get("object")))
@@ -43,6 +45,7 @@ async def apply_follow(ctx: HubContext, activity: dict[str, Any]) -> None:
                 )
             )
         ).first()
+        is_new = existing is None
         if existing is None:
             assert follower.id is not None  # noqa: S101 - a stored row
             assert followed.id is not None  # noqa: S101 - a stored row
@@ -71,6 +74,15 @@ async def apply_follow(ctx: HubContext, activity: dict[str, Any]) -> None:
                 extra_inboxes=[follower.inbox_url],
             )
         session.add(existing)
+        if is_new:
+            record_notification(
+                session,
+                kind="follow" if existing.state == "accepted" else "follow_request",
+                local_actor=followed,
+                remote_actor=follower,
+                now=now,
+                activity_ap_id=str(activity["id"]),
+            )
     logger.info(
         "follow received follower=%s followed=%s state=%s",
         follower.ap_id, followed.ap_id, existing.state,

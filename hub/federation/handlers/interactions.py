@@ -11,12 +11,15 @@ from hub.activitypub.jsonld import id_of
 from hub.context import HubContext
 from hub.db import insert_ignoring_conflicts
 from hub.federation.local_actors import actor_by_ap_id
+from hub.federation.notifications import record_notification
 from hub.federation.remote_actors import get_remote_actor
 from hub.models import Actor, Interaction, Post
+from hub.models.notifications import NotificationKind
 
 logger = logging.getLogger(__name__)
 
 KIND_OF_ACTIVITY = {"Like": "like", "Announce": "announce"}
+NOTIFICATION_OF_KIND: dict[str, NotificationKind] = {"like": "like", "announce": "boost"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,11 @@ async def verify_interaction(
 
 
 async def apply_interaction(ctx: HubContext, verified: VerifiedInteraction) -> bool:
-    """Record the interaction once per actor and post; return whether it was new."""
+    """Record the interaction once per actor and post; return whether it was new.
+
+    A new one notifies the post's author's staff, in the same transaction.
+    """
+    now = ctx.clock()
     async with ctx.sessions() as session, session.begin():
         inserted = await insert_ignoring_conflicts(
             session,
@@ -70,24 +77,36 @@ async def apply_interaction(ctx: HubContext, verified: VerifiedInteraction) -> b
                 "actor_id": verified.actor.id,
                 "object_ap_id": verified.post.ap_id,
                 "post_id": verified.post.id,
-                "created_at": ctx.clock(),
+                "created_at": now,
             },
             conflict_columns=["kind", "actor_id", "object_ap_id"],
         )
+        post_author = await session.get(Actor, verified.post.actor_id)
+        if inserted and post_author is not None:
+            record_notification(
+                session,
+                kind=NOTIFICATION_OF_KIND[verified.kind],
+                local_actor=post_author,
+                remote_actor=verified.actor,
+                now=now,
+                post_id=verified.post.id,
+                activity_ap_id=verified.ap_id,
+            )
     return inserted
 
 
-async def receive_interaction(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Count a Like or Announce of one of our posts; others' objects are not tracked."""
+async def receive_interaction(ctx: HubContext, activity: dict[str, Any]) -> bool:
+    """Count a Like or Announce of one of our posts; return False when the object is not ours."""
     verified = await verify_interaction(ctx, activity)
     if verified is None:
-        logger.info("%s of something not ours ignored id=%s", activity["type"], activity["id"])
-        return
+        logger.info("%s of something not ours id=%s", activity["type"], activity["id"])
+        return False
     inserted = await apply_interaction(ctx, verified)
     logger.info(
         "%s recorded post=%s actor=%s new=%s",
         verified.kind, verified.post.ap_id, verified.actor.ap_id, inserted,
     )  # fmt: skip
+    return True
 
 
 async def undo_interaction(ctx: HubContext, activity: dict[str, Any]) -> int:

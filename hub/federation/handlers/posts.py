@@ -1,65 +1,59 @@
-"""Create, Update and Delete of remote posts: store what our actors follow, sanitised."""
+"""Create, Update and Delete of remote posts: store what concerns us, sanitised, in context.
+
+What is stored feeds the reader's timeline (`hub.federation.timeline`) and staff
+notifications of replies and mentions, in the same transaction. A reply's missing
+ancestors are fetched first, and replies from strangers in our conversations are held for
+approval (`hub.federation.threads`)."""
 
 import logging
 from datetime import datetime
 from typing import Any
 
-import nh3
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import RemotePost, parse_post
 from hub.context import HubContext
+from hub.federation.fetcher import FetchBudget
 from hub.federation.local_actors import actor_by_ap_id
+from hub.federation.notifications import record_notification
+from hub.federation.reactions import record_unboost
 from hub.federation.remote_actors import get_remote_actor
-from hub.models import Actor, Follow, MediaAttachment, Post
+from hub.federation.remote_posts import is_followed_locally, store_remote_post
+from hub.federation.search_index import index_post_text
+from hub.federation.threads import approval_for, fetch_missing_ancestors, our_post_above
+from hub.federation.timeline import (
+    add_timeline_entry,
+    refresh_timeline_tags,
+    remove_post_from_timeline,
+)
+from hub.models import Actor, Interaction, Post
 
 logger = logging.getLogger(__name__)
 
-# What Mastodon's own sanitizer keeps (spec §5.3), plus headings and lists for Articles.
-ALLOWED_TAGS = {
-    "p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol",
-    "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
-}  # fmt: skip
-MAX_TITLE_LENGTH = 1000
-ALLOWED_ATTRIBUTES = {"a": {"href", "class"}, "span": {"class"}, "ol": {"start"}}
+# Mastodon delivers a post to at most a few hundred mentions; we look up that many at most.
+MAX_NAMED_ACTORS = 500
 
 
-def sanitise_html(html: str) -> str:
-    """Return remote HTML with only harmless tags, attributes and http(s) links left."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="nofollow noopener noreferrer",
-    )
-
-
-async def _is_followed_locally(ctx: HubContext, author: Actor) -> bool:
+async def _replied_local_post(ctx: HubContext, post: RemotePost) -> tuple[Post, Actor] | None:
+    """Return our post (and its author) that this post replies to, if it replies to one."""
+    if post.in_reply_to is None:
+        return None
     async with ctx.sessions() as session:
         statement = (
-            select(Follow.id)
-            .join(Actor, col(Follow.follower_id) == col(Actor.id))
-            .where(Follow.followed_id == author.id, col(Actor.is_local))
-            .limit(1)
+            select(Post, Actor)
+            .join(Actor, col(Post.actor_id) == col(Actor.id))
+            .where(Post.ap_id == post.in_reply_to, col(Post.is_local))
         )
-        return (await session.exec(statement)).first() is not None
+        found = (await session.exec(statement)).first()
+    return None if found is None else (found[0], found[1])
 
 
-async def _is_reply_to_us(ctx: HubContext, post: RemotePost) -> bool:
-    if post.in_reply_to is None:
-        return False
-    async with ctx.sessions() as session:
-        statement = select(Post.id).where(Post.ap_id == post.in_reply_to, col(Post.is_local))
-        return (await session.exec(statement)).first() is not None
-
-
-async def _mentions_us(ctx: HubContext, document: Any) -> bool:
-    """Return whether the object addresses or mentions one of our actors (spec §5.5)."""
+async def _local_actors_named(ctx: HubContext, document: Any) -> list[Actor]:
+    """Return our actors the object addresses or mentions (spec §5.5)."""
     if not isinstance(document, dict):
-        return False
+        return []
     named = {id_of(item) for key in ("to", "cc") for item in as_list(document.get(key))}
     named |= {
         id_of(tag.get("href"))
@@ -68,29 +62,82 @@ async def _mentions_us(ctx: HubContext, document: Any) -> bool:
     }
     ids = [item for item in named if item]
     if not ids:
-        return False
+        return []
     async with ctx.sessions() as session:
-        statement = select(Actor.id).where(col(Actor.ap_id).in_(ids), col(Actor.is_local)).limit(1)
-        return (await session.exec(statement)).first() is not None
+        statement = select(Actor).where(
+            col(Actor.ap_id).in_(ids[:MAX_NAMED_ACTORS]),
+            col(Actor.is_local),
+            col(Actor.is_instance_actor).is_(False),
+            col(Actor.deleted_at).is_(None),
+        )
+        return list((await session.exec(statement)).all())
 
 
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Store a remote post by an author we follow, or one that mentions or replies to us."""
+    """Store a remote post by an author we follow, or one that mentions us or joins our threads.
+
+    Its missing ancestors are fetched first (bounded), so that a reply to a reply finds its
+    place and its approval is decided knowing the whole thread. A followed author's post
+    joins the reader's timeline; a new reply to one of our posts and a new mention of one
+    of our actors notify staff; all in the transaction that stores the post.
+    """
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    if not (
-        await _is_followed_locally(ctx, author)
-        or await _is_reply_to_us(ctx, post)
-        or await _mentions_us(ctx, activity.get("object"))
-    ):
+    is_followed = await is_followed_locally(ctx, author)
+    parent = await _replied_local_post(ctx, post)
+    named = await _local_actors_named(ctx, activity.get("object"))
+    in_our_thread = parent is not None or await our_post_above(ctx, post.in_reply_to) is not None
+    if not (is_followed or in_our_thread or named):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
-    await _save(ctx, author, post, activity["object"])
+    # One budget for the whole activity (docs/federation.md: fetches per received activity).
+    await fetch_missing_ancestors(ctx, post.in_reply_to, budget=FetchBudget())
+    approval = await approval_for(ctx, author, post.in_reply_to, followed=is_followed)
+    now = ctx.clock()
+    async with ctx.sessions() as session, session.begin():
+        saved = await store_remote_post(
+            session, author, post, activity["object"], now, approval=approval
+        )
+        if saved is None:
+            return
+        stored, is_new = saved
+        if is_followed:
+            await add_timeline_entry(session, stored, author, now=now)
+        if is_new:
+            _notify_reply_and_mentions(session, stored, author, parent, named, activity, now)
+    logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
+
+
+def _notify_reply_and_mentions(
+    session: AsyncSession,
+    stored: Post,
+    author: Actor,
+    parent: tuple[Post, Actor] | None,
+    named: list[Actor],
+    activity: dict[str, Any],
+    now: datetime,
+) -> None:
+    notified: set[int | None] = set()
+    if parent is not None:
+        _, parent_author = parent
+        record_notification(
+            session, kind="reply", local_actor=parent_author, remote_actor=author, now=now,
+            post_id=stored.id, activity_ap_id=str(activity["id"]),
+        )  # fmt: skip
+        notified.add(parent_author.id)
+    for local_actor in named:
+        if local_actor.id in notified:
+            continue
+        notified.add(local_actor.id)
+        record_notification(
+            session, kind="mention", local_actor=local_actor, remote_actor=author, now=now,
+            post_id=stored.id, activity_ap_id=str(activity["id"]),
+        )  # fmt: skip
 
 
 async def apply_post_update(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Replace a stored remote post with its edited version."""
+    """Replace a stored remote post with its edited version (the reader marks it edited)."""
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     async with ctx.sessions() as session:
@@ -98,11 +145,18 @@ async def apply_post_update(ctx: HubContext, activity: dict[str, Any]) -> None:
     if known is None:
         return
     author = await get_remote_actor(ctx, actor_id)
-    await _save(ctx, author, post, activity["object"])
+    async with ctx.sessions() as session, session.begin():
+        saved = await store_remote_post(session, author, post, activity["object"], ctx.clock())
+        if saved is not None:
+            await refresh_timeline_tags(session, saved[0])
+    logger.info("remote post updated id=%s author=%s", post.ap_id, author.ap_id)
 
 
 async def apply_post_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
-    """Mark a remote post deleted; only its own author may delete it."""
+    """Mark a remote post deleted and take it out of the reader; only its author may.
+
+    Our own boosts of it are undone.
+    """
     object_id = id_of(activity.get("object"))
     actor_id = str(id_of(activity["actor"]))
     async with ctx.sessions() as session, session.begin():
@@ -114,59 +168,28 @@ async def apply_post_delete(ctx: HubContext, activity: dict[str, Any]) -> None:
                 select(Post).where(Post.ap_id == object_id, Post.actor_id == author.id)
             )
         ).first()
-        if stored is None or stored.is_local:
+        if stored is None or stored.is_local or stored.id is None:
             return
-        stored.deleted_at = ctx.clock()
+        now = ctx.clock()
+        stored.deleted_at = now
         session.add(stored)
+        await index_post_text(session, stored)
+        await remove_post_from_timeline(session, stored.id)
+        await _withdraw_our_boosts(session, stored, author, now)
 
 
-async def _save(ctx: HubContext, author: Actor, post: RemotePost, document: Any) -> None:
-    assert author.id is not None  # noqa: S101 - a stored actor
-    now = ctx.clock()
-    async with ctx.sessions() as session, session.begin():
-        stored = (await session.exec(select(Post).where(Post.ap_id == post.ap_id))).first()
-        if stored is not None and (stored.is_local or stored.actor_id != author.id):
-            return
-        if stored is None:
-            stored = Post(ap_id=post.ap_id, actor_id=author.id, published_at=now)
-        stored.object_type = post.object_type
-        stored.title = post.title[:MAX_TITLE_LENGTH]  # plain text; templates escape it
-        stored.summary = sanitise_html(post.summary)
-        stored.content_html = sanitise_html(post.content_html)
-        stored.html_url = post.html_url
-        stored.in_reply_to = post.in_reply_to
-        stored.visibility = post.visibility
-        stored.language = post.language
-        stored.tags = list(post.tags)
-        stored.document = document if isinstance(document, dict) else None
-        stored.published_at = post.published_at or stored.published_at
-        stored.updated_at = post.updated_at
-        stored.content_warning = post.content_warning[:MAX_TITLE_LENGTH]
-        stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
-        session.add(stored)
-        await session.flush()
-        await _replace_media(session, stored, post, now)
-    logger.info("remote post stored id=%s author=%s", post.ap_id, author.ap_id)
-
-
-async def _replace_media(
-    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
+async def _withdraw_our_boosts(
+    session: AsyncSession, post: Post, author: Actor, now: datetime
 ) -> None:
-    """Keep the post's remote media rows equal to the attachments of its latest version."""
-    assert stored.id is not None  # noqa: S101 - flushed by the caller
-    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
-    for position, attachment in enumerate(post.attachments):
-        session.add(
-            MediaAttachment(
-                post_id=stored.id,
-                position=position,
-                is_local=False,
-                remote_url=attachment.url,
-                media_type=attachment.media_type,
-                description=attachment.description,
-                width=attachment.width,
-                height=attachment.height,
-                blurhash=attachment.blurhash,
-                created_at=now,
-            )
-        )
+    """Undo our actors' boosts of a deleted post, so it leaves our followers' timelines too.
+
+    The author's Delete reaches its own audience only; our followers saw the post through
+    our boost, as Mastodon's followers of a reblogger do, and learn of it from our Undo.
+    """
+    boosters = await session.exec(
+        select(Actor)
+        .join(Interaction, col(Interaction.actor_id) == col(Actor.id))
+        .where(Interaction.post_id == post.id, Interaction.kind == "announce", col(Actor.is_local))
+    )
+    for booster in boosters.all():
+        await record_unboost(session, actor=booster, post=post, author=author, now=now)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from hub.models import Account
+from hub.web.auth import UNREAD_ATTRIBUTE
 from hub.web.csrf import csrf_token
 from hub.web.templating import render
 
@@ -34,6 +35,7 @@ def render_staff(
         "account_email": None if account is None else account.email,
         "is_admin": account is not None and account.is_admin,
         "notice": request.session.pop(_NOTICE_KEY, None),
+        "unread_notifications": getattr(request.state, UNREAD_ATTRIBUTE, 0),
         "errors": {},
     }
     page_context.update(context)
