@@ -31,7 +31,7 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
 def include_object(
     _obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any
 ) -> bool:
-    """Leave the full-text search structures alone: migration 0009 made them, not the models."""
+    """Leave the full-text search structures alone: migration 0008 made them, not the models."""
     return name not in SEARCH_SCHEMA_OBJECTS
 
 

@@ -17,7 +17,7 @@ def _is_model_object(
 ) -> bool:
     # The full-text search structures (the FTS5 table and its shadow tables on SQLite, the
     # tsvector column and its GIN index on PostgreSQL) exist on one dialect each, so no
-    # model can describe them; migration 0009 makes them and the search tests check them.
+    # model can describe them; migration 0008 makes them and the search tests check them.
     return name not in SEARCH_SCHEMA_OBJECTS
 
 

@@ -5,7 +5,7 @@ lowercase words separated by single spaces: SQLite through an FTS5 table over th
 PostgreSQL through a `tsvector` column computed from it with the 'simple' configuration
 (no stemming, no stop words). Because the words arrive already cut and folded, FTS5's
 tokenizer and PostgreSQL's parser both see the same words, and a search finds the same
-posts on either. Those structures are not models: the migration that made them (0009)
+posts on either. Those structures are not models: the migration that made them (0008)
 describes them, and `SEARCH_SCHEMA_OBJECTS` names them for the model comparison.
 """
 
@@ -16,7 +16,7 @@ import nh3
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-# Made by migration 0009 next to `post_search`, one dialect each; not part of the models.
+# Made by migration 0008 next to `post_search`, one dialect each; not part of the models.
 SQLITE_FTS_TABLE = "post_search_fts"
 POSTGRESQL_VECTOR_COLUMN = "search_vector"
 POSTGRESQL_VECTOR_INDEX = "ix_post_search_vector"

@@ -1,6 +1,6 @@
 """reader timeline and notifications: timeline_entries, timeline_tags, notifications
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29 20:18:56.119002
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import hub.models.types
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

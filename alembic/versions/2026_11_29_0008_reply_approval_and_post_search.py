@@ -1,7 +1,7 @@
 """reply approval and post search
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 20:30:08.600572
 
 Posts gain `approval` (replies from strangers wait for a person). `post_search` holds each
@@ -19,8 +19,8 @@ import hub.models.types
 from alembic import op
 from hub.models.search import search_row_values
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
