@@ -7,6 +7,8 @@ DATA ?= data
 CHROMIUM := /usr/bin/chromium
 # The Fedify peer of the interop tests; npm ci runs again only when its lock file changes.
 FEDIFY := tests/interop/fedify
+# Tests run on this many processes (pytest-xdist); the ones that start servers share one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test check lint typecheck imports pytest bench clean
 
@@ -53,7 +55,7 @@ $(CHROMIUM):
 		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 pytest: $(VENV)/.installed-dev $(CHROMIUM) $(FEDIFY)/node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: check pytest
 

@@ -24,7 +24,6 @@ from tests.support.settings import make_settings
 BACKENDS = ("sqlite", "postgresql")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
 _database_numbers = itertools.count(1)
-_backend_of_test: dict[str, str] = {}
 
 
 # --- No test may reach beyond loopback -------------------------------------------------------
@@ -181,12 +180,24 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 # --- Reporting: how many tests ran on each database ------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Remember which backend each parametrised test uses."""
+    """Keep tests that start processes (servers, browsers, the Fedify peer) on one xdist worker.
+
+    They share module-scoped servers and are the ones a busy machine slows past their
+    timeouts; the other worker meanwhile runs the in-process tests.
+    """
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and "backend" in callspec.params:
-            _backend_of_test[item.nodeid] = str(callspec.params["backend"])
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
+def _backend_of(nodeid: str) -> str | None:
+    """Return the database backend a test id names in its parameters, if any."""
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return None
+    parameters = nodeid[nodeid.index("[") + 1 : -1].split("-")
+    return next((name for name in BACKENDS if name in parameters), None)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -194,7 +205,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     counts: Counter[tuple[str, str]] = Counter()
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
-            backend_name = _backend_of_test.get(getattr(report, "nodeid", ""))
+            backend_name = _backend_of(getattr(report, "nodeid", ""))
             if backend_name is not None and getattr(report, "when", "call") in ("call", "setup"):
                 if outcome == "passed" and report.when != "call":
                     continue

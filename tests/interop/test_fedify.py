@@ -6,6 +6,7 @@ the tests stay independent while sharing processes (and the Hub's `org` actor).
 """
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from sqlmodel import select
 
 from hub.config import load_settings
+from hub.context import HubContext
 from hub.db import create_engine, create_session_factory
 from hub.models import Post
 from hub.services.post_editing import delete_post, edit_post
@@ -24,9 +26,11 @@ from hub.services.runtime import opened_context
 from tests.conftest import BACKENDS, new_database_url
 from tests.e2e.servers import HubProcess
 from tests.interop.fedify_peer import COMMAND_SECONDS, Delivery, FedifyPeer, wait_until
-from tests.support.html import Page, parse_page
+from tests.support.html import Page, form_values, parse_page
+from tests.support.images import image_bytes
 from tests.support.moderation import approval_of, decide_on
 from tests.support.served import with_services
+from tests.support.staff import STAFF_PASSWORD, csrf_from, make_account
 
 pytestmark = pytest.mark.e2e
 
@@ -238,6 +242,82 @@ def test_edit_and_delete_arrive_as_verified_update_and_delete(
     assert_verified(delete, org)
     assert delete["listener"] == "Delete"
     assert delete["body"]["object"]["type"] == "Tombstone"
+    assert peer.http.get(post_id, headers=AP).status_code == 410
+
+
+@contextlib.contextmanager
+def staff_session(hub: HubProcess, email: str) -> Iterator[httpx.Client]:
+    """Yield a client logged in through the Hub's login form as staff who publish as org."""
+    with_services(hub, lambda ctx: make_account(ctx, email, actors=("org",)))
+    with httpx.Client(
+        base_url=hub.base_url, headers={"Accept": "text/html"}, timeout=COMMAND_SECONDS
+    ) as client:
+        token = csrf_from(client.get("/login").text)
+        response = client.post(
+            "/login", data={"email": email, "password": STAFF_PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 303, response.text
+        yield client
+
+
+async def _slug_of(ctx: HubContext, title: str) -> str:
+    async with ctx.sessions() as session:
+        slug = (await session.exec(select(Post.slug).where(Post.title == title))).one()
+    assert slug is not None
+    return slug
+
+
+def test_post_made_through_the_form_arrives_with_its_image_then_its_edit_and_delete(
+    hub: HubProcess, peer: FedifyPeer, peer_name: str
+) -> None:
+    org = org_of(hub)
+    peer.new_actor(peer_name)
+    followed_by_peer(peer, peer_name, org)
+    title = f"Tool library opens ({peer_name})"
+    with staff_session(hub, f"{peer_name}@hub.test") as staff:
+        compose = staff.get("/admin/compose")
+        fields = form_values(compose.text, "/admin/compose") | {
+            "title": title, "summary": "Borrow a drill, lend a ladder.",
+            "body": "Open on *Thursdays*.", "image_alt": "Shelves of hand tools",
+            "action": "publish",
+        }  # fmt: skip
+        image = image_bytes((240, 160), image_format="JPEG")
+        published = staff.post(
+            "/admin/compose", data=fields, files={"image": ("shelves.jpg", image, "image/jpeg")}
+        )
+        assert published.status_code == 303, published.text
+        slug = with_services(hub, lambda ctx: _slug_of(ctx, title))
+        post_id = f"{org}/posts/{slug}"
+
+        create = peer.wait_for_delivery(about("Create", org, post_id), "the Hub's Create")
+        assert_verified(create, org)
+        assert "objectError" not in create, create.get("objectError")
+        assert create["object"]["type"] == "Article"
+        assert create["object"]["name"] == title
+        (attachment,) = create["object"]["attachments"]
+        assert attachment["type"] == "Image"
+        assert attachment["name"] == "Shelves of hand tools"
+        assert attachment["mediaType"] == "image/jpeg"
+        assert (attachment["width"], attachment["height"]) == (240, 160)
+        assert attachment["url"].startswith(f"{hub.base_url}/media/")
+        assert staff.get(attachment["url"]).headers["content-type"] == "image/jpeg"
+
+        edit_url = f"/admin/posts/org/{slug}/edit"
+        edit = staff.get(edit_url)
+        fields = form_values(edit.text, edit_url)
+        (alt_key,) = [name for name in fields if name.startswith("alt_")]
+        fields |= {"title": f"{title}, corrected", alt_key: "Labelled shelves", "action": "save"}
+        assert staff.post(edit_url, data=fields).status_code == 303
+        update = peer.wait_for_delivery(about("Update", org, post_id), "the Hub's Update")
+        assert_verified(update, org)
+        assert update["object"]["name"] == f"{title}, corrected"
+        assert [found["name"] for found in update["object"]["attachments"]] == ["Labelled shelves"]
+
+        delete_url = f"/admin/posts/org/{slug}/delete"
+        token = csrf_from(staff.get(delete_url).text)
+        assert staff.post(delete_url, data={"csrf_token": token}).status_code == 303
+    delete = peer.wait_for_delivery(about("Delete", org, post_id), "the Hub's Delete")
+    assert_verified(delete, org)
     assert peer.http.get(post_id, headers=AP).status_code == 410
 
 

@@ -1,4 +1,4 @@
-"""The Mastodon checklist (spec §10), items 49-61, 64 and 65: our posts as Mastodon reads them.
+"""The Mastodon checklist (spec §10), items 49-61 and 63-66: our posts as Mastodon reads them.
 
 As in test_mastodon_rules.py, each test name starts with the checklist numbers it proves.
 """
@@ -13,11 +13,13 @@ from sqlmodel import col, update
 from hub.models import Actor
 from hub.services.actors import create_actor
 from hub.services.errors import InvalidInput
+from hub.services.followers import set_manual_approval
 from hub.services.media import upload_image
 from hub.services.post_editing import delete_post, edit_post
 from hub.services.publishing import PostInput, publish, publish_post
 from tests.interop.conftest import MastodonWorld
 from tests.interop.fake_mastodon import Received
+from tests.support.html import parse_page
 from tests.support.images import image_bytes
 
 HUB = "https://example.com"
@@ -241,3 +243,37 @@ async def test_64_65_edit_sends_a_later_update_and_delete_a_tombstone_then_410(
     assert delete.url == create.url
     assert delete.verdict.is_valid
     assert (await world.get(published.ap_id)).status_code == 410
+
+
+async def test_63_post_pages_carry_link_preview_tags_and_the_author_handle(
+    world: MastodonWorld,
+) -> None:
+    uploaded = await upload_image(
+        world.ctx, image_bytes((120, 80)), filename="beds.png", declared_type="image/png",
+        description="Raised beds", account_id=None,
+    )  # fmt: skip
+    values = PostInput(
+        title="Beds in bloom", summary="What grew where.", media_ids=(uploaded.id or 0,)
+    )
+    published = await publish_post(world.ctx, "org", values)
+    post = await world.get_json(published.ap_id)
+    page = parse_page((await world.get(post["url"], {"accept": "text/html"})).text)
+    assert page.meta("og:title") == "Beds in bloom"
+    assert page.meta("og:description") == "What grew where."
+    assert page.meta("og:image") == post["attachment"][0]["url"]
+    assert page.meta("fediverse:creator") == "@org@example.com"
+    assert "example.com" in (await world.get_json(ORG))["attributionDomains"]
+
+
+async def test_66_a_profile_change_sends_an_update_of_the_actor_to_followers(
+    world: MastodonWorld,
+) -> None:
+    await world.followed_by(world.alice)
+    await set_manual_approval(world.ctx, "org", manual=True)
+    await world.settle()
+    (update_delivery,) = world.mastodon.deliveries("Update")
+    update_activity = update_delivery.json()
+    assert update_activity["actor"] == ORG
+    assert update_activity["object"]["id"] == ORG
+    assert update_activity["object"]["manuallyApprovesFollowers"] is True
+    assert update_delivery.verdict.is_valid

@@ -14,8 +14,11 @@ from hub.services.actors import create_actor
 from hub.services.following import follow
 from hub.services.media import describe_media, upload_image
 from hub.services.publishing import PostInput, delete_post, edit_post, publish_post
+from tests.support.html import form_values
 from tests.support.images import image_bytes
 from tests.support.network import Network
+from tests.support.staff import csrf_from
+from tests.support.staff_network import staff_client
 
 ALPHA, BETA, GAMMA = "alpha.test", "beta.test", "gamma.test"
 
@@ -120,6 +123,67 @@ async def test_follower_gets_article_with_image_then_its_edit_then_its_delete(
     assert copy is not None
     assert copy.deleted_at is not None
     assert await received_types(network, ALPHA, published.ap_id) == ["Create", "Update", "Delete"]
+
+
+async def test_post_made_through_the_form_reaches_the_follower_then_its_edit_and_delete(
+    network: Network,
+) -> None:
+    await setup_orgs(network)
+    async with staff_client(network, BETA) as staff:
+        # When beta's staff publish through the compose form with an image and its alt text
+        compose = await staff.get("/admin/compose")
+        fields = form_values(compose.text, "/admin/compose") | {
+            "title": "Tool library opens", "summary": "Borrow a drill, lend a ladder.",
+            "body": "Open on *Thursdays*.", "tags": "tools",
+            "image_alt": "Shelves of hand tools with paper labels", "action": "publish",
+        }  # fmt: skip
+        published = await staff.post(
+            "/admin/compose",
+            data=fields,
+            files={"image": ("shelves.png", image_bytes((240, 160)), "image/png")},
+        )
+        assert published.status_code == 303, published.text
+        await network.settle()
+        async with network.hub(BETA).sessions() as session:
+            post = (await session.exec(select(Post).where(col(Post.is_local)))).one()
+
+        # Then alpha, which follows beta's org, stores an Article with the image and its alt text
+        copy = await stored_copy(network, ALPHA, post.ap_id)
+        assert copy is not None
+        assert copy.object_type == "Article"
+        assert copy.title == "Tool library opens"
+        assert copy.document is not None
+        (attachment,) = copy.document["attachment"]
+        assert attachment["name"] == "Shelves of hand tools with paper labels"
+        assert (attachment["width"], attachment["height"]) == (240, 160)
+
+        # When the staff edit the title and the alt text through the edit form
+        edit_url = f"/admin/posts/org/{post.slug}/edit"
+        edit = await staff.get(edit_url)
+        fields = form_values(edit.text, edit_url)
+        (media_key,) = [name for name in fields if name.startswith("alt_")]
+        fields |= {"title": "Tool library open", media_key: "Labelled shelves of hand tools",
+                   "action": "save"}  # fmt: skip
+        saved = await staff.post(edit_url, data=fields)
+        assert saved.status_code == 303, saved.text
+        await network.settle()
+        copy = await stored_copy(network, ALPHA, post.ap_id)
+        assert copy is not None
+        assert copy.title == "Tool library open"
+        assert [alt for _url, alt in await stored_media(network, ALPHA, copy)] == [
+            "Labelled shelves of hand tools"
+        ]
+
+        # When they delete it through the delete form, alpha's copy is deleted too
+        delete_url = f"/admin/posts/org/{post.slug}/delete"
+        confirm = await staff.get(delete_url)
+        deleted = await staff.post(delete_url, data={"csrf_token": csrf_from(confirm.text)})
+        assert deleted.status_code == 303, deleted.text
+        await network.settle()
+    copy = await stored_copy(network, ALPHA, post.ap_id)
+    assert copy is not None
+    assert copy.deleted_at is not None
+    assert await received_types(network, ALPHA, post.ap_id) == ["Create", "Update", "Delete"]
 
 
 async def test_deleted_post_answers_410_with_a_tombstone(network: Network) -> None:

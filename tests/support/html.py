@@ -89,3 +89,78 @@ def parse_page(markup: str) -> Page:
     parser.feed(markup)
     parser.close()
     return parser.page
+
+
+class _FormReader(HTMLParser):
+    """Collect what a browser would submit from the form whose action is `action`."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.values: list[tuple[str, str]] = []
+        self._inside = False
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._selected = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self._inside = found.get("action") == self.action
+        if not self._inside or "disabled" in found:
+            return
+        name = found.get("name")
+        if tag == "input" and name:
+            kind = found.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in found:
+                return
+            if kind not in ("submit", "button", "file", "image", "reset"):
+                self.values.append((name, found.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values.append((name, ""))
+        elif tag == "select" and name:
+            self._select, self._first_option, self._selected = name, None, False
+        elif tag == "option" and self._select is not None:
+            value = found.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in found and not self._selected:
+                self.values.append((self._select, value))
+                self._selected = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            if not self._selected and self._first_option is not None:
+                self.values.append((self._select, self._first_option))
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            name, text = self.values[-1]
+            # A browser drops the one newline that may follow <textarea>.
+            self.values[-1] = (name, (text + data) if text else data.removeprefix("\n"))
+
+
+def form_values(markup: str, action: str) -> dict[str, str | list[str]]:
+    """Return the fields a browser would submit from the form posting to `action`, unchanged.
+
+    A name given more than once (kept images' ids) maps to the list of its values.
+    """
+    reader = _FormReader(action)
+    reader.feed(markup)
+    reader.close()
+    values: dict[str, str | list[str]] = {}
+    for name, value in reader.values:
+        if name not in values:
+            values[name] = value
+            continue
+        earlier = values[name]
+        values[name] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+    assert "csrf_token" in values, f"no form posting to {action} with a CSRF token"
+    return values

@@ -89,6 +89,22 @@ async function tagsOf(object) {
   return tags;
 }
 
+async function attachmentsOf(object) {
+  const attachments = [];
+  if (typeof object.getAttachments !== "function") return attachments;
+  for await (const attachment of object.getAttachments({ documentLoader })) {
+    attachments.push({
+      type: attachment.constructor.name,
+      name: attachment.name?.toString() ?? null,
+      mediaType: attachment.mediaType ?? null,
+      url: hrefOf(attachment.url),
+      width: attachment.width ?? null,
+      height: attachment.height ?? null,
+    });
+  }
+  return attachments;
+}
+
 function hrefOf(value) {
   if (value == null) return null;
   if (value instanceof URL) return value.href;
@@ -111,6 +127,7 @@ export async function describe(object) {
     to: object.toIds?.map((url) => url.href) ?? [],
     cc: object.ccIds?.map((url) => url.href) ?? [],
     tags: await tagsOf(object),
+    attachments: await attachmentsOf(object),
   };
 }
 
