@@ -20,6 +20,7 @@ Resolver = Callable[[str], Awaitable[list[str]]]
 PUBLIC_KEY_TTL = timedelta(minutes=5)
 HOST_LIST_TTL = timedelta(seconds=5)
 HEALTHY_HOST_TTL = timedelta(minutes=1)
+ACTOR_DOCUMENT_TTL = timedelta(seconds=10)
 
 
 @dataclass
@@ -43,11 +44,15 @@ class HubContext:
     host_lists: TtlCache[str, frozenset[str]] = field(init=False)
     # Hosts seen healthy lately: the inbox skips the write that would revive them.
     healthy_hosts: TtlCache[str, bool] = field(init=False)
+    # Our actors' JSON by username: every server that sees a post fetches its author's
+    # document. A change made here applies at once, one made elsewhere within seconds.
+    actor_documents: TtlCache[str, dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.public_keys = TtlCache(self.clock, PUBLIC_KEY_TTL)
         self.host_lists = TtlCache(self.clock, HOST_LIST_TTL, max_entries=4)
         self.healthy_hosts = TtlCache(self.clock, HEALTHY_HOST_TTL)
+        self.actor_documents = TtlCache(self.clock, ACTOR_DOCUMENT_TTL, max_entries=1_000)
 
     async def close(self) -> None:
         """Release the HTTP client and the database pool."""

@@ -204,5 +204,6 @@ async def set_manual_approval(
         await record_activity(
             session, actor=stored, activity=update, now=now, is_public=False, to_followers=True
         )
+    ctx.actor_documents.discard(local.username)
     logger.info("approval mode actor=%s manual=%s approved=%d", local.ap_id, manual, approved)
     return approved

@@ -44,9 +44,15 @@ def wants_json(request: Request) -> bool:
 
 async def actor(request: Request) -> Response:
     """Serve a local actor: JSON to ActivityPub clients, the profile page to browsers."""
+    ctx = hub_context(request)
+    username = str(request.path_params["username"]).lower()
+    document = ctx.actor_documents.get(username)
+    if document is not None and wants_json(request):
+        return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
     local_actor = await actor_from_path(request)
     if wants_json(request):
-        document = await actor_document(hub_context(request), local_actor)
+        document = await actor_document(ctx, local_actor)
+        ctx.actor_documents.put(username, document)
         return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
     return await render_profile(request, local_actor)
 

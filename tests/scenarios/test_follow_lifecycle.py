@@ -117,6 +117,7 @@ async def test_rotated_key_is_fetched_again_and_verifies(network: Network) -> No
         key.public_key_pem, key.private_key_pem = fresh.public_pem, fresh.private_pem
         session.add(key)
     beta.private_keys.clear()
+    beta.actor_documents.clear()
 
     # When beta publishes, alpha re-fetches the key once and accepts the post
     await publish(beta, "org", title="After rotation", summary="", body_markdown="New key")
@@ -141,6 +142,8 @@ async def test_actor_update_refreshes_the_cached_actor(network: Network) -> None
         ).one()
         actor.display_name = "Relationships Project"
         session.add(actor)
+    # Changed behind the Hub's back: served once its document cache expires, as here at once.
+    beta.actor_documents.clear()
     async with httpx.AsyncClient(transport=network.internet) as http:
         document = (await http.get("https://beta.test/users/org", headers=AP)).json()
     update = {

@@ -4,9 +4,12 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from sqlmodel import col, update
 
 from hub.context import HubContext
+from hub.models import Actor
 from hub.services.actors import create_actor
+from hub.services.followers import set_manual_approval
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 AP_ACCEPT = {"Accept": "application/activity+json"}
@@ -150,3 +153,21 @@ async def test_home_page_shows_the_organisation_handle(
     assert response.status_code == 200
     assert "@org@hub.test" in response.text
     assert '<main id="main"' in response.text
+
+
+async def test_actor_json_is_served_from_the_cache_until_the_actor_changes(
+    ctx: HubContext, client: httpx.AsyncClient
+) -> None:
+    await create_actor(ctx, "cached")
+    first = (await client.get("/users/cached", headers=AP_ACCEPT)).json()
+    assert first["manuallyApprovesFollowers"] is False
+    async with ctx.sessions() as session, session.begin():
+        await session.exec(
+            update(Actor).where(col(Actor.username) == "cached").values(display_name="Elsewhere")
+        )
+    # A change made behind this process's back shows once the cache's time limit passes.
+    assert (await client.get("/users/cached", headers=AP_ACCEPT)).json()["name"] == first["name"]
+    await set_manual_approval(ctx, "cached", manual=True)
+    changed = (await client.get("/users/cached", headers=AP_ACCEPT)).json()
+    assert changed["manuallyApprovesFollowers"] is True
+    assert changed["name"] == "Elsewhere"
