@@ -13,7 +13,9 @@ from hub.models import Post
 from tests.conftest import drop_database, new_database_url
 from tests.e2e.servers import HubProcess
 
-pytestmark = pytest.mark.e2e
+# Three Hubs and a `hub` command per check: each command is a fresh Python process, which
+# a busy machine slows to seconds.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 DELIVERY_WAIT_SECONDS = 90.0
 
