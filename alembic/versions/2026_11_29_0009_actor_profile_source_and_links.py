@@ -22,7 +22,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("actors", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("summary_source", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("summary_source", sa.Text(), nullable=False, server_default="")
+        )
         batch_op.add_column(
             sa.Column("profile_links", sa.JSON(), nullable=False, server_default="[]")
         )

@@ -4,7 +4,9 @@ Every change that alters the actor document is saved together with an `Update` o
 whole actor to its followers, in one transaction, as Mastodon expects (spec §10 item 66).
 """
 
+import html
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -31,6 +33,8 @@ MAX_LINK_LABEL_LENGTH = 255
 MAX_LINK_VALUE_LENGTH = 2048
 # Mastodon crops avatars to 400x400; we keep the aspect and let it crop.
 AVATAR_SIDE = 400
+_BLOCK_END = re.compile(r"</p>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,17 @@ def link_views(actor: Actor) -> tuple[ProfileLinkView, ...]:
     )
 
 
+def bio_source_of(actor: Actor) -> str:
+    """Return the bio as staff edit it: its Markdown, else the text of a bio set without one.
+
+    Actors made with `hub actor create` have a bio in HTML only; its text is the start.
+    """
+    if actor.summary_source or not actor.summary_html:
+        return actor.summary_source
+    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n\n", actor.summary_html)))
+    return "\n\n".join(part.strip() for part in text.split("\n\n") if part.strip())
+
+
 async def profile_of(ctx: HubContext, actor_name: str, *, account_id: int | None) -> ProfileView:
     """Return what the profile form shows for one of our actors.
 
@@ -94,7 +109,7 @@ async def profile_of(ctx: HubContext, actor_name: str, *, account_id: int | None
         username=local.username,
         handle=local.handle,
         display_name=local.display_name,
-        bio_markdown=local.summary_source,
+        bio_markdown=bio_source_of(local),
         links=link_views(local),
         avatar_url=local.icon_url,
         publishes_as_note=local.publishes_as_note,
@@ -183,7 +198,7 @@ async def update_profile(
     changes: dict[str, object] = {}
     if cleaned.display_name != local.display_name:
         changes["display_name"] = cleaned.display_name
-    if cleaned.bio_markdown != local.summary_source:
+    if cleaned.bio_markdown != bio_source_of(local):
         changes["summary_source"] = cleaned.bio_markdown
         summary_html = render_markdown(cleaned.bio_markdown) if cleaned.bio_markdown else ""
         if summary_html != local.summary_html:

@@ -128,9 +128,7 @@ def reader_routes() -> list[Route]:
         Route("/admin/followers/approval", closing_form(follows_pages.approval), methods=["POST"]),
         Route("/admin/profile", profile_pages.profile_page, methods=["GET"]),
         Route("/admin/profile", closing_form(profile_pages.save_profile), methods=["POST"]),
-        Route(
-            "/admin/profile/avatar", closing_form(profile_pages.change_avatar), methods=["POST"]
-        ),
+        Route("/admin/profile/avatar", closing_form(profile_pages.change_avatar), methods=["POST"]),
         Route("/admin/notifications", notifications_pages.notifications, methods=["GET"]),
         Route(
             "/admin/notifications/read",

@@ -22,6 +22,7 @@ from hub.services.profiles import (
 from tests.support.images import image_bytes, jpeg_with_gps, png_claiming_size
 from tests.support.staff import make_account
 
+LONG_URL = "https://a.example/" + "p" * 2048
 BIO = "We run **community kitchens** in [Leeds](https://leeds.example/kitchens)."
 
 
@@ -119,7 +120,7 @@ async def test_saving_the_same_profile_again_sends_no_update(ctx: HubContext) ->
         (ProfileInput("Org", "b" * 5001, ()), "bio"),
         (ProfileInput("Org", "", tuple((f"L{n}", f"v{n}") for n in range(5))), "links"),
         (ProfileInput("Org", "", (("l" * 256, "value"),)), "link_label_1"),
-        (ProfileInput("Org", "", (("", ""), ("Site", "https://a.example/" + "p" * 2048))), "link_value_2"),
+        (ProfileInput("Org", "", (("", ""), ("Site", LONG_URL))), "link_value_2"),
         (ProfileInput("Org", "", (("Website", ""),)), "link_value_1"),
         (ProfileInput("Org", "", (("", "https://kitchens.example"),)), "link_label_1"),
         (ProfileInput("Org", "", (("Website", "https://"),)), "link_value_1"),
@@ -235,3 +236,21 @@ async def test_replacing_then_removing_the_avatar_deletes_the_old_files(ctx: Hub
         assert (await session.exec(select(col(MediaAttachment.id)))).all() == []
     assert len(await _updates(ctx)) == 3
     assert await remove_avatar(ctx, "org", account_id=None) is False
+
+
+async def test_a_bio_set_as_html_alone_is_offered_as_text_and_kept_when_unchanged(
+    ctx: HubContext,
+) -> None:
+    await create_actor(
+        ctx, "org", display_name="Org", summary_html="<p>Soup &amp; bread</p><p>Since 1990</p>"
+    )
+    view = await profile_of(ctx, "org", account_id=None)
+    assert view.bio_markdown == "Soup & bread\n\nSince 1990"
+
+    changed = await update_profile(
+        ctx, "org", ProfileInput("Org", view.bio_markdown, ()), account_id=None
+    )
+
+    assert changed is False
+    assert (await get_local_actor(ctx, "org")).summary_html.startswith("<p>Soup &amp; bread")
+    assert await _updates(ctx) == []

@@ -105,7 +105,7 @@ async def test_saving_shows_a_notice_and_the_public_profile_shows_bio_and_links(
     assert "Profile of @org saved" in page.text
     assert "We cook **together** every Thursday." in page.text
     public = await browser_like.get("/@org")
-    assert "<h1 id=\"profile-name\">Leeds Community Kitchens</h1>" in public.text
+    assert '<h1 id="profile-name">Leeds Community Kitchens</h1>' in public.text
     assert "<strong>together</strong>" in public.text
     assert (
         '<a href="https://kitchens.example/about" rel="me nofollow noopener noreferrer">'
