@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,9 @@ from hub.activitypub.objects import parse_datetime
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
 MAX_KEYS = 10
 MAX_ALIASES = 256
+# Mastodon keeps at most 50 profile fields and cuts names and values at 2047 characters.
+MAX_PROFILE_FIELDS = 50
+MAX_PROFILE_FIELD_LENGTH = 2047
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,54 @@ class RemoteActorDocument:
     published_at: datetime | None
     public_keys: tuple[PublicKeyValue, ...]
     also_known_as: tuple[str, ...] = ()
+    # Profile fields as (label, value): the value is the link's URL or the field's text.
+    profile_links: tuple[tuple[str, str], ...] = ()
+
+
+class _FieldValueReader(HTMLParser):
+    """Collect the text and the http(s) link targets of a profile field's HTML value."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href and _http_url(href):
+                self.hrefs.append(href)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _field_value(value_html: str) -> str:
+    """Return a field's value as Hub stores it: a lone link's URL, else the plain text."""
+    reader = _FieldValueReader()
+    reader.feed(value_html[: MAX_PROFILE_FIELD_LENGTH * 4])
+    reader.close()
+    if len(reader.hrefs) == 1:
+        return reader.hrefs[0][:MAX_PROFILE_FIELD_LENGTH]
+    return " ".join("".join(reader.text).split())[:MAX_PROFILE_FIELD_LENGTH]
+
+
+def parse_profile_fields(attachment: object) -> tuple[tuple[str, str], ...]:
+    """Return the PropertyValue entries of an actor's `attachment` as (label, value) pairs."""
+    fields = []
+    for item in as_list(attachment):
+        if not isinstance(item, dict) or item.get("type") != "PropertyValue":
+            continue
+        name, value = item.get("name"), item.get("value")
+        if not isinstance(name, str) or not isinstance(value, str):
+            continue
+        label = " ".join(name.split())[:MAX_PROFILE_FIELD_LENGTH]
+        text = _field_value(value)
+        if label and text:
+            fields.append((label, text))
+        if len(fields) == MAX_PROFILE_FIELDS:
+            break
+    return tuple(fields)
 
 
 def _http_url(value: object) -> str | None:
@@ -136,6 +188,7 @@ def parse_actor(document: object, *, fetched_url: str | None = None) -> RemoteAc
         indexable=document.get("indexable") is True,
         published_at=parse_datetime(document.get("published")),
         public_keys=keys,
+        profile_links=parse_profile_fields(document.get("attachment")),
         also_known_as=tuple(
             alias
             for alias in (

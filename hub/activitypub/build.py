@@ -1,13 +1,48 @@
 """Build AS2 documents from local values: actors and ordered collections."""
 
+import html
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from hub.activitypub.jsonld import ACTOR_CONTEXT, AS_CONTEXT
 from hub.activitypub.keys import main_key_id
 from hub.activitypub.vocab import ActorProfile, format_datetime
 
 JsonObject = dict[str, Any]
+# What Mastodon puts on profile-field links; `me` lets it verify the link (spec §2.1).
+PROFILE_LINK_REL = "me nofollow noopener noreferrer"
+
+
+def is_profile_url(value: str) -> bool:
+    """Return whether a profile link's value is an absolute http(s) URL (shown as a link)."""
+    if not value or any(character.isspace() for character in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def profile_link_text(value: str) -> str:
+    """Return how a profile link's value reads: a URL without its scheme, else the value."""
+    return value.split("://", 1)[1] if is_profile_url(value) else value
+
+
+def build_profile_field_value(value: str) -> str:
+    """Return a profile field's `value` HTML: an http(s) URL as a link, anything else as text."""
+    if not is_profile_url(value):
+        return html.escape(value, quote=False)
+    return (
+        f'<a href="{html.escape(value)}" rel="{PROFILE_LINK_REL}" target="_blank">'
+        f"{html.escape(profile_link_text(value), quote=False)}</a>"
+    )
+
+
+def build_profile_fields(links: Sequence[tuple[str, str]]) -> list[JsonObject]:
+    """Return profile links as schema.org PropertyValue entries, as Mastodon's `attachment`."""
+    return [
+        {"type": "PropertyValue", "name": label, "value": build_profile_field_value(value)}
+        for label, value in links
+    ]
 
 
 def build_actor(profile: ActorProfile) -> JsonObject:
@@ -32,6 +67,7 @@ def build_actor(profile: ActorProfile) -> JsonObject:
         "indexable": profile.indexable,
         "published": format_datetime(profile.published_at),
         "attributionDomains": [profile.attribution_domain],
+        "attachment": build_profile_fields(profile.links),
         "publicKey": {
             "id": main_key_id(urls.ap_id),
             "owner": urls.ap_id,

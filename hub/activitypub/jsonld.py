@@ -23,6 +23,10 @@ EXTENSION_TERMS: dict[str, Any] = {
     "blurhash": "toot:blurhash",
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "attributionDomains": {"@id": "toot:attributionDomains", "@container": "@set"},
+    # Profile fields; Mastodon's IRI for schema.org ends in "#" (sic), kept for compatibility.
+    "schema": "http://schema.org#",
+    "PropertyValue": "schema:PropertyValue",
+    "value": "schema:value",
 }
 
 ACTOR_CONTEXT: list[Any] = [AS_CONTEXT, SECURITY_CONTEXT, EXTENSION_TERMS]

@@ -35,6 +35,8 @@ class ActorProfile:
     attribution_domain: str
     icon_url: str | None = None
     icon_media_type: str | None = None
+    # Profile links as (label, value); a value is an http(s) URL or plain text.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def format_datetime(value: datetime) -> str:

@@ -101,6 +101,7 @@ async def _write_actor(
         actor.featured_url = parsed.featured_url
         actor.icon_url = parsed.icon_url
         actor.icon_media_type = parsed.icon_media_type
+        actor.profile_links = [list(link) for link in parsed.profile_links]
         actor.manually_approves_followers = parsed.manually_approves_followers
         actor.discoverable = parsed.discoverable
         actor.indexable = parsed.indexable

@@ -1,6 +1,7 @@
 """Actors, local and remote, and their public (and, for local ones, private) keys."""
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -25,6 +26,10 @@ class Actor(SQLModel, table=True):
     actor_type: str = Field(max_length=32)
     display_name: str = Field(default="", sa_type=sa.Text)
     summary_html: str = Field(default="", sa_type=sa.Text)
+    # The bio's Markdown as staff typed it (local actors only), so the form can show it again.
+    summary_source: str = Field(default="", sa_type=sa.Text)
+    # Profile links as [label, value] pairs: a value is an http(s) URL or plain text.
+    profile_links: list[Any] = Field(default_factory=list, sa_type=sa.JSON)
     html_url: str | None = Field(default=None, max_length=2048)
     inbox_url: str = Field(max_length=2048)
     shared_inbox_url: str | None = Field(default=None, max_length=2048)

@@ -14,6 +14,7 @@ from hub.config import Settings
 from hub.context import HubContext
 from hub.models import ACTOR_TYPES, Actor, ActorKey
 from hub.services.errors import Conflict, InvalidInput, NotFound
+from hub.services.permissions import require_publish_right
 
 MAX_USERNAME_LENGTH = 64
 # Names that would shadow our own routes or confuse people reading a handle.
@@ -293,8 +294,20 @@ async def actor_document(ctx: HubContext, actor: Actor) -> JsonObject:
         attribution_domain=ctx.settings.hostname,
         icon_url=actor.icon_url,
         icon_media_type=actor.icon_media_type,
+        links=profile_links_of(actor),
     )
     return build_actor(profile)
+
+
+def profile_links_of(actor: Actor) -> tuple[tuple[str, str], ...]:
+    """Return an actor's stored profile links as (label, value) pairs, skipping malformed ones."""
+    return tuple(
+        (pair[0], pair[1])
+        for pair in actor.profile_links or []
+        if isinstance(pair, list | tuple)
+        and len(pair) == 2
+        and all(isinstance(part, str) for part in pair)
+    )
 
 
 async def primary_actor(ctx: HubContext) -> Actor | None:
@@ -310,13 +323,17 @@ async def primary_actor(ctx: HubContext) -> Actor | None:
         return (await session.exec(statement)).first()
 
 
-async def set_note_mode(ctx: HubContext, username: str, *, as_note: bool) -> Actor:
+async def set_note_mode(
+    ctx: HubContext, username: str, *, as_note: bool, account_id: int | None = None
+) -> Actor:
     """Choose whether an actor's new posts federate as Notes (text inline) or Articles.
 
     Raises:
         NotFound: no local actor of that name.
+        PermissionDenied: the account may not act as this actor.
     """
     actor = await get_local_actor(ctx, username)
+    await require_publish_right(ctx, account_id, actor)
     async with ctx.sessions() as session, session.begin():
         stored = await session.get(Actor, actor.id)
         if stored is None:

@@ -70,14 +70,16 @@ def _blurhash(image: Image.Image) -> str:
     return str(blurhash.encode(rows, components_x=x_components, components_y=y_components))
 
 
-def process_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ProcessedImage:
+def process_image(
+    data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE
+) -> ProcessedImage:
     """Return a re-encoded copy of an uploaded image, or raise InvalidInput("image", …).
 
     The format comes from the bytes. The pixel count is checked from the header before
     decoding. EXIF orientation is applied, then every piece of metadata (EXIF with GPS,
     XMP, comments, text chunks) is left behind except the colour profile; the long side
-    is brought down to MAX_SIDE; animated images keep their first frame. CPU-bound: call
-    it from a worker thread.
+    is brought down to `max_side` (the aspect kept); animated images keep their first
+    frame. CPU-bound: call it from a worker thread.
     """
     with _open(data) as image:
         source_format = str(image.format)
@@ -97,7 +99,7 @@ def process_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ProcessedImag
     stored_as = STORED_AS[source_format]
     try:
         frame = upright.convert(_output_mode(upright, stored_as))
-        frame.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         frame.info = {}  # no comment, EXIF, XMP or text chunk may reach the new file
         options: dict[str, object] = {}
         if isinstance(icc_profile, bytes) and icc_profile:

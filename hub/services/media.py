@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.context import HubContext
 from hub.models import Account, MediaAttachment, Post, PublishGrant
 from hub.services.errors import InvalidInput, NotFound, PermissionDenied
-from hub.services.images import process_image
+from hub.services.images import MAX_SIDE, process_image
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +86,12 @@ async def upload_image(
     declared_type: str | None,
     description: str,
     account_id: int | None,
+    max_side: int = MAX_SIDE,
 ) -> MediaAttachment:
     """Process and store an uploaded image; return its row, not yet attached to a post.
 
     The file type is sniffed from the bytes; `filename` and `declared_type` are only logged.
+    The long side is brought down to `max_side` pixels.
     Nothing is written when the upload is refused.
 
     Raises:
@@ -106,7 +108,7 @@ async def upload_image(
         raise InvalidInput("image", "is empty")
     text = clean_description(description)
     await _require_uploader(ctx, account_id)
-    processed = await asyncio.to_thread(process_image, data)
+    processed = await asyncio.to_thread(process_image, data, max_side=max_side)
     file_name = f"{secrets.token_urlsafe(16)}.{processed.extension}"
     path = media_folder(ctx) / file_name
     await asyncio.to_thread(_write_file, path, processed.data)

@@ -11,6 +11,7 @@ from hub.models import Actor, Post
 from hub.services.actors import list_local_actors, primary_actor, summarise
 from hub.services.collections import collection_total
 from hub.services.conversations import conversation_of
+from hub.services.profiles import link_views
 from hub.services.timeline import (
     actor_posts,
     latest_posts,
@@ -69,6 +70,8 @@ async def render_profile(request: Request, actor: Actor) -> Response:
         {
             "actor": summarise(actor),
             "summary_html": actor.summary_html,
+            "avatar_url": actor.icon_url,
+            "links": link_views(actor),
             "followers": await collection_total(ctx, actor, "followers"),
             "following": await collection_total(ctx, actor, "following"),
             "posts": page.posts,

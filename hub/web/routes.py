@@ -21,6 +21,7 @@ from hub.web.admin import (
     login_pages,
     notifications_pages,
     posts_pages,
+    profile_pages,
     reader_pages,
     replies_pages,
     search_pages,
@@ -125,6 +126,9 @@ def reader_routes() -> list[Route]:
         Route("/admin/followers", follows_pages.followers_page, methods=["GET"]),
         Route("/admin/followers/decide", closing_form(follows_pages.decide), methods=["POST"]),
         Route("/admin/followers/approval", closing_form(follows_pages.approval), methods=["POST"]),
+        Route("/admin/profile", profile_pages.profile_page, methods=["GET"]),
+        Route("/admin/profile", closing_form(profile_pages.save_profile), methods=["POST"]),
+        Route("/admin/profile/avatar", closing_form(profile_pages.change_avatar), methods=["POST"]),
         Route("/admin/notifications", notifications_pages.notifications, methods=["GET"]),
         Route(
             "/admin/notifications/read",

@@ -16,6 +16,7 @@ from hub.services.errors import InvalidInput
 from hub.services.followers import set_manual_approval
 from hub.services.media import upload_image
 from hub.services.post_editing import delete_post, edit_post
+from hub.services.profiles import ProfileInput, update_profile
 from hub.services.publishing import PostInput, publish, publish_post
 from tests.interop.conftest import MastodonWorld
 from tests.interop.fake_mastodon import Received
@@ -277,3 +278,29 @@ async def test_66_a_profile_change_sends_an_update_of_the_actor_to_followers(
     assert update_activity["object"]["id"] == ORG
     assert update_activity["object"]["manuallyApprovesFollowers"] is True
     assert update_delivery.verdict.is_valid
+
+
+async def test_66_a_new_display_name_sends_a_signed_update_to_the_follower(
+    world: MastodonWorld,
+) -> None:
+    await world.followed_by(world.alice)
+    await world.settle()
+    delivered_before = len(world.mastodon.deliveries("Update"))
+    await update_profile(
+        world.ctx,
+        "org",
+        ProfileInput("Leeds Kitchens", "We cook *together*.", (("Web", "https://k.example"),)),
+        account_id=None,
+    )
+    await world.settle()
+    (update_delivery,) = world.mastodon.deliveries("Update")[delivered_before:]
+    update_activity = update_delivery.json()
+    follower_inboxes = {world.alice.inbox, world.alice.document["endpoints"]["sharedInbox"]}
+    assert update_delivery.url in follower_inboxes
+    assert update_delivery.verdict.is_valid
+    assert update_activity["actor"] == ORG
+    assert update_activity["object"]["id"] == ORG
+    assert update_activity["object"]["name"] == "Leeds Kitchens"
+    assert "<em>together</em>" in update_activity["object"]["summary"]
+    assert update_activity["object"]["attachment"][0]["type"] == "PropertyValue"
+    assert (await world.get_json(ORG))["name"] == "Leeds Kitchens"
