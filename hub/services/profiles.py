@@ -179,6 +179,7 @@ async def _save_and_announce(ctx: HubContext, local: Actor, changes: dict[str, o
         await record_activity(
             session, actor=stored, activity=update, now=now, is_public=False, to_followers=True
         )
+    ctx.actor_documents.discard(local.username)
 
 
 async def update_profile(
