@@ -1,16 +1,20 @@
 """Start and stop real `hub` processes on loopback ports for end-to-end tests."""
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
+
+from tests.conftest import drop_database, new_database_url
 
 HUB = str(Path(sys.executable).parent / "hub")
 STARTUP_SECONDS = 60.0
@@ -126,3 +130,24 @@ class HubProcess:
         """Return the end of the server's log, for failure messages."""
         path = self.folder / "serve.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+@contextlib.contextmanager
+def running_hubs(
+    request: pytest.FixtureRequest, backend: str, folder: Path, names: tuple[str, ...]
+) -> Iterator[list[HubProcess]]:
+    """Initialise and serve one Hub (actor `org`) per name, each on its own fresh database."""
+    started: list[HubProcess] = []
+    try:
+        for name in names:
+            hub = HubProcess(
+                folder=folder / name, database_url=new_database_url(request, backend, folder)
+            )
+            hub.init(actor="org")
+            hub.start()
+            started.append(hub)
+        yield started
+    finally:
+        for hub in started:
+            hub.stop()
+            drop_database(request, hub.database_url)

@@ -16,8 +16,7 @@ from hub.services.interactions import react
 from hub.services.post_building import PostInput
 from hub.services.post_editing import delete_post
 from hub.services.publishing import publish_post
-from tests.conftest import drop_database, new_database_url
-from tests.e2e.servers import HubProcess
+from tests.e2e.servers import HubProcess, running_hubs
 from tests.e2e.test_federation import remote_titles, wait_for
 from tests.support.html import Page, parse_page
 from tests.support.moderation import approval_of, decide_on
@@ -49,15 +48,7 @@ def hubs(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path
 ) -> Iterator[list[HubProcess]]:
     """alpha, beta and gamma running; alpha and beta follow each other, gamma follows alpha."""
-    started: list[HubProcess] = []
-    try:
-        for name in ("alpha", "beta", "gamma"):
-            hub = HubProcess(
-                folder=tmp_path / name, database_url=new_database_url(request, backend, tmp_path)
-            )
-            hub.init(actor="org")
-            hub.start()
-            started.append(hub)
+    with running_hubs(request, backend, tmp_path, ("alpha", "beta", "gamma")) as started:
         alpha, beta, gamma = started
         alpha.hub("follow", "--as", "org", f"@org@{beta.host}")
         beta.hub("follow", "--as", "org", f"@org@{alpha.host}")
@@ -65,10 +56,6 @@ def hubs(
         wait_for(lambda: alpha.hub("followers", "org").count("accepted") == 2, "alpha's followers")
         wait_for(lambda: "accepted" in alpha.hub("following", "org"), "alpha's follow of beta")
         yield started
-    finally:
-        for hub in started:
-            hub.stop()
-            drop_database(request, hub.database_url)
 
 
 def test_replies_counts_deletes_and_search_over_sockets(

@@ -10,8 +10,7 @@ from sqlmodel import col, select
 
 from hub.db import create_engine, create_session_factory
 from hub.models import Post
-from tests.conftest import drop_database, new_database_url
-from tests.e2e.servers import HubProcess
+from tests.e2e.servers import HubProcess, running_hubs
 
 # Three Hubs and a `hub` command per check: each command is a fresh Python process, which
 # a busy machine slows to seconds.
@@ -51,20 +50,8 @@ def hubs(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path
 ) -> Iterator[list[HubProcess]]:
     """Three initialised, running Hubs: alpha, beta and gamma."""
-    started: list[HubProcess] = []
-    try:
-        for name in ("alpha", "beta", "gamma"):
-            hub = HubProcess(
-                folder=tmp_path / name, database_url=new_database_url(request, backend, tmp_path)
-            )
-            hub.init(actor="org")
-            hub.start()
-            started.append(hub)
+    with running_hubs(request, backend, tmp_path, ("alpha", "beta", "gamma")) as started:
         yield started
-    finally:
-        for hub in started:
-            hub.stop()
-            drop_database(request, hub.database_url)
 
 
 def test_follow_publish_outage_and_unfollow_over_sockets(

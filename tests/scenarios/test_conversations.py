@@ -10,18 +10,15 @@ from dataclasses import dataclass
 import httpx
 
 from hub.context import HubContext
-from hub.services.actors import create_actor
-from hub.services.following import follow
 from hub.services.interactions import react
 from hub.services.post_building import PostInput
 from hub.services.post_editing import delete_post
 from hub.services.publishing import publish, publish_post
 from hub.services.search import search_posts
+from tests.support.field import three_joined_hubs
 from tests.support.html import Page, parse_page
 from tests.support.moderation import approval_of, decide_on
 from tests.support.network import Network
-
-ALPHA, BETA, GAMMA = "alpha.test", "beta.test", "gamma.test"
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,7 @@ class Field:
 
 async def joined(network: Network) -> Field:
     """Given alpha and beta follow each other and gamma follows alpha, alpha publishes."""
-    alpha, beta, gamma = (network.hub(host) for host in (ALPHA, BETA, GAMMA))
-    await create_actor(alpha, "org", display_name="Alpha Trust")
-    await create_actor(beta, "org", display_name="Beta Network")
-    await create_actor(gamma, "org", display_name="Gamma Group")
-    await follow(alpha, "org", "@org@beta.test")
-    await follow(beta, "org", "@org@alpha.test")
-    await follow(gamma, "org", "@org@alpha.test")
-    await network.settle()
+    alpha, beta, gamma = await three_joined_hubs(network)
     published = await publish(
         alpha, "org", title="Compost that works", summary="Three bins and a hedgehog",
         body_markdown="We turned **kitchen waste** into soil.",

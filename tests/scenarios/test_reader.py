@@ -12,15 +12,13 @@ from sqlmodel import col, select
 
 from hub.context import HubContext
 from hub.models import Actor, Interaction, Notification, Post
-from hub.services.actors import create_actor, get_local_actor
-from hub.services.following import follow
+from hub.services.actors import get_local_actor
 from hub.services.interactions import react
 from hub.services.post_building import PostInput
 from hub.services.publishing import delete_post, edit_post, publish, publish_post
 from hub.services.reader import ReaderItem, reader_page
+from tests.support.field import three_joined_hubs
 from tests.support.network import Network
-
-ALPHA, BETA, GAMMA = "alpha.test", "beta.test", "gamma.test"
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,7 @@ class Field:
 
 async def joined(network: Network) -> Field:
     """Given alpha and beta follow each other and gamma follows alpha, beta publishes."""
-    alpha, beta, gamma = (network.hub(host) for host in (ALPHA, BETA, GAMMA))
-    await create_actor(alpha, "org", display_name="Alpha Trust")
-    await create_actor(beta, "org", display_name="Beta Network")
-    await create_actor(gamma, "org", display_name="Gamma Group")
-    await follow(alpha, "org", "@org@beta.test")
-    await follow(beta, "org", "@org@alpha.test")
-    await follow(gamma, "org", "@org@alpha.test")
-    await network.settle()
+    alpha, beta, gamma = await three_joined_hubs(network)
     published = await publish(
         beta, "org", title="Swifts are back", summary="Counts from the roofs",
         body_markdown="Forty swifts over the **terraces**.", tags=["observatory"],

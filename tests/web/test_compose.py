@@ -1,38 +1,15 @@
 """The compose form: publish, draft, schedule, preview, edit and delete, with images."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 from sqlmodel import col, select
 
 from hub.context import HubContext
-from hub.models import MediaAttachment, OutgoingActivity, Post
+from hub.models import OutgoingActivity
+from tests.support.compose import TYPED, local_posts, signed_in_to_compose, stored_media
 from tests.support.images import image_bytes
-from tests.support.staff import csrf_from, form_token, log_in, make_account
-
-TYPED = {
-    "actor": "org",
-    "title": "Observatory Sighting #7: Taking stock",
-    "summary": "What we have learnt about the response so far.",
-    "body": "In the seventh edition we **take stock**.",
-    "tags": "observatory, relationships",
-    "series": "Observatory Sightings",
-    "visibility": "public",
-    "content_warning": "",
-    "language": "en",
-}
-
-
-async def _signed_in(ctx: HubContext, client: httpx.AsyncClient, **account: Any) -> str:
-    await make_account(ctx, **({"actors": ("org",)} | account))
-    await log_in(client)
-    return await form_token(client, "/admin/compose")
-
-
-async def _posts(ctx: HubContext) -> list[Post]:
-    async with ctx.sessions() as session:
-        return list((await session.exec(select(Post).where(col(Post.is_local)))).all())
+from tests.support.staff import csrf_from
 
 
 async def _activity_types(ctx: HubContext) -> list[str]:
@@ -43,18 +20,13 @@ async def _activity_types(ctx: HubContext) -> list[str]:
         return list(rows.all())
 
 
-async def _media(ctx: HubContext) -> list[MediaAttachment]:
-    async with ctx.sessions() as session:
-        return list((await session.exec(select(MediaAttachment))).all())
-
-
 async def test_compose_offers_only_the_actors_the_account_may_publish_as(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
     from hub.services.actors import create_actor
 
     await create_actor(staff_ctx, "elsewhere")
-    await _signed_in(staff_ctx, browser_like)
+    await signed_in_to_compose(staff_ctx, browser_like)
     page = await browser_like.get("/admin/compose")
     assert '<option value="org"' in page.text
     assert 'value="elsewhere"' not in page.text
@@ -65,7 +37,7 @@ async def test_compose_offers_only_the_actors_the_account_may_publish_as(
 async def test_publishing_with_an_image_stores_the_post_and_its_create(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"image_alt": "Swifts over the roof", "action": "publish",
@@ -74,10 +46,10 @@ async def test_publishing_with_an_image_stores_the_post_and_its_create(
     )  # fmt: skip
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/admin/posts"
-    (post,) = await _posts(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
     assert post.state == "published"
     assert post.title == TYPED["title"]
-    (image,) = await _media(staff_ctx)
+    (image,) = await stored_media(staff_ctx)
     assert image.post_id == post.id
     assert image.description == "Swifts over the roof"
     assert await _activity_types(staff_ctx) == ["Create"]
@@ -89,20 +61,20 @@ async def test_publishing_with_an_image_stores_the_post_and_its_create(
 async def test_account_without_a_grant_cannot_publish_as_the_actor(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like, actors=())
+    token = await signed_in_to_compose(staff_ctx, browser_like, actors=())
     response = await browser_like.post(
         "/admin/compose", data=TYPED | {"action": "publish", "csrf_token": token}
     )
     assert response.status_code == 403
     assert 'id="actor-error"' in response.text
     assert "may not publish as @org" in response.text
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 async def test_preview_shows_the_page_and_the_mastodon_view_and_saves_nothing(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"image_alt": "Swifts over the roof", "action": "preview",
@@ -116,18 +88,18 @@ async def test_preview_shows_the_page_and_the_mastodon_view_and_saves_nothing(
     assert "As a Mastodon user sees it" in preview
     assert 'alt="Swifts over the roof"' in preview
     assert "https://hub.test/@org/preview" in preview
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 async def test_draft_is_saved_without_sending_anything(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose", data=TYPED | {"action": "draft", "csrf_token": token}
     )
     assert response.status_code == 303
-    (post,) = await _posts(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
     assert post.state == "draft"
     assert response.headers["location"] == f"/admin/posts/org/{post.slug}/edit"
     assert await _activity_types(staff_ctx) == []
@@ -140,14 +112,14 @@ async def test_draft_is_saved_without_sending_anything(
 async def test_schedule_stores_the_local_time_in_utc(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"publish_at": "2026-11-02T09:30", "time_zone": "America/New_York",
                       "action": "schedule", "csrf_token": token},
     )  # fmt: skip
     assert response.status_code == 303, response.text
-    (post,) = await _posts(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
     assert post.state == "scheduled"
     assert post.scheduled_at == datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
     assert await _activity_types(staff_ctx) == []
@@ -156,10 +128,10 @@ async def test_schedule_stores_the_local_time_in_utc(
 async def test_edit_sends_update_and_delete_leaves_410(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     await browser_like.post("/admin/compose", data=TYPED | {"action": "publish",
                                                            "csrf_token": token})  # fmt: skip
-    (post,) = await _posts(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
     edit_url = f"/admin/posts/org/{post.slug}/edit"
     form = await browser_like.get(edit_url)
     assert "Save changes" in form.text
@@ -185,10 +157,10 @@ async def test_edit_sends_update_and_delete_leaves_410(
 async def test_delete_without_a_token_keeps_the_post(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     await browser_like.post("/admin/compose", data=TYPED | {"action": "publish",
                                                            "csrf_token": token})  # fmt: skip
-    (post,) = await _posts(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
     response = await browser_like.post(f"/admin/posts/org/{post.slug}/delete", data={})
     assert response.status_code == 403
     assert (await browser_like.get(f"/@org/{post.slug}")).status_code == 200
@@ -202,7 +174,7 @@ async def test_someone_elses_post_cannot_be_opened_for_editing(
 
     await create_actor(staff_ctx, "elsewhere")
     published = await publish_post(staff_ctx, "elsewhere", PostInput(title="Not yours"))
-    await _signed_in(staff_ctx, browser_like)
+    await signed_in_to_compose(staff_ctx, browser_like)
     assert (
         await browser_like.get(f"/admin/posts/elsewhere/{published.slug}/edit")
     ).status_code == 403

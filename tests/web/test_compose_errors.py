@@ -5,34 +5,20 @@ import re
 from collections.abc import AsyncIterator
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from sqlmodel import col, select
 from starlette.applications import Starlette
 
 from hub.clock import ManualClock
 from hub.context import HubContext
-from hub.models import MediaAttachment, Post
 from hub.web.app import create_app
+from tests.support.compose import TYPED, local_posts, signed_in_to_compose, stored_media
 from tests.support.images import image_bytes, png_claiming_size
 from tests.support.keys import KeyPool
 from tests.support.settings import make_settings
-from tests.support.staff import csrf_from, form_token, log_in, make_account
-
-TYPED = {
-    "actor": "org",
-    "title": "Observatory Sighting #7: Taking stock",
-    "summary": "What we have learnt about the response so far.",
-    "body": "In the seventh edition we **take stock**.",
-    "tags": "observatory, relationships",
-    "series": "Observatory Sightings",
-    "visibility": "public",
-    "content_warning": "",
-    "language": "en",
-}
+from tests.support.staff import csrf_from
 
 
 def _noisy_png(side: int) -> bytes:
@@ -40,22 +26,6 @@ def _noisy_png(side: int) -> bytes:
     output = BytesIO()
     Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(output, format="PNG")
     return output.getvalue()
-
-
-async def _signed_in(ctx: HubContext, client: httpx.AsyncClient, **account: Any) -> str:
-    await make_account(ctx, **({"actors": ("org",)} | account))
-    await log_in(client)
-    return await form_token(client, "/admin/compose")
-
-
-async def _posts(ctx: HubContext) -> list[Post]:
-    async with ctx.sessions() as session:
-        return list((await session.exec(select(Post).where(col(Post.is_local)))).all())
-
-
-async def _media(ctx: HubContext) -> list[MediaAttachment]:
-    async with ctx.sessions() as session:
-        return list((await session.exec(select(MediaAttachment))).all())
 
 
 def _assert_typed_values_kept(html: str, values: dict[str, str]) -> None:
@@ -68,7 +38,7 @@ def _assert_typed_values_kept(html: str, values: dict[str, str]) -> None:
 async def test_missing_title_is_shown_by_the_field_with_everything_kept(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"title": "  ", "action": "publish", "csrf_token": token},
@@ -78,13 +48,13 @@ async def test_missing_title_is_shown_by_the_field_with_everything_kept(
     assert re.search(r'id="title"[^>]*aria-describedby="title-error"', response.text)
     assert 'href="#title"' in response.text
     _assert_typed_values_kept(response.text, TYPED | {"title": "  "})
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 async def test_image_without_alt_text_is_refused_and_nothing_is_stored(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"image_alt": " ", "action": "publish", "csrf_token": token},
@@ -94,8 +64,8 @@ async def test_image_without_alt_text_is_refused_and_nothing_is_stored(
     assert 'id="image_alt-error"' in response.text
     assert "Describe the image" in response.text
     _assert_typed_values_kept(response.text, TYPED)
-    assert await _media(staff_ctx) == []
-    assert await _posts(staff_ctx) == []
+    assert await stored_media(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 @pytest.mark.parametrize(
@@ -109,7 +79,7 @@ async def test_image_without_alt_text_is_refused_and_nothing_is_stored(
 async def test_bad_image_is_refused_next_to_the_field_with_everything_kept(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient, content: bytes, message: str
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"image_alt": "A chart", "action": "publish", "csrf_token": token},
@@ -120,8 +90,8 @@ async def test_bad_image_is_refused_next_to_the_field_with_everything_kept(
     assert message in response.text
     assert 'value="A chart"' in response.text or ">A chart</textarea>" in response.text
     _assert_typed_values_kept(response.text, TYPED)
-    assert await _media(staff_ctx) == []
-    assert await _posts(staff_ctx) == []
+    assert await stored_media(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 @pytest.fixture
@@ -146,7 +116,7 @@ async def test_upload_over_the_limit_is_refused_next_to_the_field(
     async with httpx.AsyncClient(
         transport=transport, base_url="https://hub.test", headers={"Accept": "text/html"}
     ) as client:
-        token = await _signed_in(ctx, client)
+        token = await signed_in_to_compose(ctx, client)
         response = await client.post(
             "/admin/compose",
             data=TYPED | {"image_alt": "Noise", "action": "publish", "csrf_token": token},
@@ -164,13 +134,13 @@ async def test_upload_over_the_limit_is_refused_next_to_the_field(
         )
         assert huge.status_code == 413
         assert "larger than" in huge.text
-    assert await _media(ctx) == []
+    assert await stored_media(ctx) == []
 
 
 async def test_uploaded_image_is_kept_by_id_when_the_post_is_refused(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     refused = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"title": "", "image_alt": "Swifts", "action": "publish",
@@ -178,7 +148,7 @@ async def test_uploaded_image_is_kept_by_id_when_the_post_is_refused(
         files={"image": ("swifts.png", image_bytes(), "image/png")},
     )  # fmt: skip
     assert refused.status_code == 400
-    (image,) = await _media(staff_ctx)
+    (image,) = await stored_media(staff_ctx)
     assert f'name="media_id" value="{image.id}"' in refused.text
     assert image.post_id is None
     # Sending the form again with a title publishes with the kept image, chosen only once.
@@ -188,8 +158,8 @@ async def test_uploaded_image_is_kept_by_id_when_the_post_is_refused(
                       "action": "publish", "csrf_token": csrf_from(refused.text)},
     )  # fmt: skip
     assert published.status_code == 303
-    (post,) = await _posts(staff_ctx)
-    (image,) = await _media(staff_ctx)
+    (post,) = await local_posts(staff_ctx)
+    (image,) = await stored_media(staff_ctx)
     assert image.post_id == post.id
     assert image.description == "Swifts at dusk"
 
@@ -197,14 +167,14 @@ async def test_uploaded_image_is_kept_by_id_when_the_post_is_refused(
 async def test_kept_image_without_alt_text_blocks_publishing(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     uploaded = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"image_alt": "Swifts", "action": "upload", "csrf_token": token},
         files={"image": ("swifts.png", image_bytes(), "image/png")},
     )
     assert uploaded.status_code == 200
-    (image,) = await _media(staff_ctx)
+    (image,) = await stored_media(staff_ctx)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"media_id": str(image.id), f"alt_{image.id}": "", "action": "publish",
@@ -212,14 +182,14 @@ async def test_kept_image_without_alt_text_blocks_publishing(
     )  # fmt: skip
     assert response.status_code == 400
     assert f'id="alt_{image.id}-error"' in response.text
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "wrong"])
 async def test_compose_without_a_valid_csrf_token_saves_nothing_and_keeps_the_text(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient, token: str | None
 ) -> None:
-    await _signed_in(staff_ctx, browser_like)
+    await signed_in_to_compose(staff_ctx, browser_like)
     data = TYPED | {"action": "publish"} | ({"csrf_token": token} if token else {})
     response = await browser_like.post(
         "/admin/compose", data=data, files={"image": ("a.png", image_bytes(), "image/png")}
@@ -228,8 +198,8 @@ async def test_compose_without_a_valid_csrf_token_saves_nothing_and_keeps_the_te
     assert "This form had expired" in response.text
     assert "choose the image again" in response.text
     _assert_typed_values_kept(response.text, TYPED)
-    assert await _posts(staff_ctx) == []
-    assert await _media(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
+    assert await stored_media(staff_ctx) == []
 
 
 async def test_signed_out_compose_shows_the_form_again_with_the_text(
@@ -244,7 +214,7 @@ async def test_signed_out_compose_shows_the_form_again_with_the_text(
 async def test_schedule_in_the_past_is_refused_by_the_field(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose",
         data=TYPED | {"publish_at": "2020-01-01T09:30", "action": "schedule",
@@ -253,25 +223,25 @@ async def test_schedule_in_the_past_is_refused_by_the_field(
     assert response.status_code == 400
     assert 'id="publish_at-error"' in response.text
     assert 'value="2020-01-01T09:30"' in response.text
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 async def test_save_on_a_new_post_only_previews_it(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like)
+    token = await signed_in_to_compose(staff_ctx, browser_like)
     response = await browser_like.post(
         "/admin/compose", data=TYPED | {"action": "save", "csrf_token": token}
     )
     assert response.status_code == 200
     assert 'id="preview"' in response.text
-    assert await _posts(staff_ctx) == []
+    assert await local_posts(staff_ctx) == []
 
 
 async def test_preview_as_an_actor_without_a_grant_is_refused(
     staff_ctx: HubContext, browser_like: httpx.AsyncClient
 ) -> None:
-    token = await _signed_in(staff_ctx, browser_like, actors=())
+    token = await signed_in_to_compose(staff_ctx, browser_like, actors=())
     response = await browser_like.post(
         "/admin/compose", data=TYPED | {"action": "preview", "csrf_token": token}
     )

@@ -18,12 +18,11 @@ from hub.services.followers import (
 from hub.services.following import follow_as, unfollow_as
 from hub.services.reader import parse_cursor
 from hub.web.admin.acting import actor_choice
-from hub.web.admin.rendering import STAFF_HEADERS, redirect_with_notice, render_staff
+from hub.web.admin.rendering import redirect_with_notice, render_staff, staff_form
 from hub.web.app_state import hub_context
 from hub.web.auth import staff_account
 from hub.web.csrf import csrf_problem
 from hub.web.forms import read_form, text_field
-from hub.web.responses import error_response
 
 FOLLOWING_PAGE = "/admin/following"
 FOLLOWERS_PAGE = "/admin/followers"
@@ -108,11 +107,7 @@ async def follow(request: Request) -> Response:
 
 async def unfollow(request: Request) -> Response:
     """Stop following an actor (sends Undo{Follow})."""
-    account = await staff_account(request)
-    form = await read_form(request)
-    problem = csrf_problem(request, form)
-    if problem is not None:
-        return error_response(request, 403, problem, STAFF_HEADERS)
+    account, form = await staff_form(request)
     actor = text_field(form, "actor", max_length=64)
     target = text_field(form, "target", max_length=2048)
     view = await unfollow_as(hub_context(request), actor, target, account_id=account.id)
@@ -145,11 +140,7 @@ async def followers_page(request: Request) -> Response:
 
 async def decide(request: Request) -> Response:
     """Approve or reject a follow request, or remove a follower (sends Accept or Reject)."""
-    account = await staff_account(request)
-    form = await read_form(request)
-    problem = csrf_problem(request, form)
-    if problem is not None:
-        return error_response(request, 403, problem, STAFF_HEADERS)
+    account, form = await staff_form(request)
     actor = text_field(form, "actor", max_length=64)
     decision = text_field(form, "action", max_length=16)
     if decision not in FOLLOWER_DECISIONS:
@@ -167,11 +158,7 @@ async def decide(request: Request) -> Response:
 
 async def approval(request: Request) -> Response:
     """Turn approval of new followers on or off (sends an Update of the actor)."""
-    account = await staff_account(request)
-    form = await read_form(request)
-    problem = csrf_problem(request, form)
-    if problem is not None:
-        return error_response(request, 403, problem, STAFF_HEADERS)
+    account, form = await staff_form(request)
     actor = text_field(form, "actor", max_length=64)
     manual = text_field(form, "manual", max_length=8) == "yes"
     approved = await set_manual_approval(

@@ -5,12 +5,10 @@ from starlette.responses import Response
 
 from hub.services.notifications import mark_read, notification_page
 from hub.services.reader import parse_cursor
-from hub.web.admin.rendering import STAFF_HEADERS, redirect_with_notice, render_staff
+from hub.web.admin.rendering import redirect_with_notice, render_staff, staff_form
 from hub.web.app_state import hub_context
 from hub.web.auth import staff_account
-from hub.web.csrf import csrf_problem
-from hub.web.forms import read_form, text_field
-from hub.web.responses import error_response
+from hub.web.forms import text_field
 
 NOTIFICATIONS_PAGE = "/admin/notifications"
 MAX_ID = 2**62
@@ -31,11 +29,7 @@ async def notifications(request: Request) -> Response:
 
 async def mark_all_read(request: Request) -> Response:
     """Mark every notification up to the newest one shown as read."""
-    account = await staff_account(request)
-    form = await read_form(request)
-    problem = csrf_problem(request, form)
-    if problem is not None:
-        return error_response(request, 403, problem, STAFF_HEADERS)
+    account, form = await staff_form(request)
     raw = text_field(form, "up_to", max_length=20)
     if raw.isdigit() and int(raw) <= MAX_ID:
         await mark_read(hub_context(request), account.id, up_to=int(raw))

@@ -2,12 +2,15 @@
 
 from typing import Any
 
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from hub.models import Account
-from hub.web.auth import UNREAD_ATTRIBUTE
-from hub.web.csrf import csrf_token
+from hub.web.auth import UNREAD_ATTRIBUTE, staff_account
+from hub.web.csrf import csrf_problem, csrf_token
+from hub.web.forms import read_form
 from hub.web.templating import render
 
 STAFF_HEADERS = {
@@ -17,6 +20,20 @@ STAFF_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 _NOTICE_KEY = "notice"
+
+
+async def staff_form(request: Request) -> tuple[Account, FormData]:
+    """Return the signed-in account and the form it posted, for a form with nothing to redisplay.
+
+    Raises:
+        HTTPException: 403 when the form's CSRF token is not the session's.
+    """
+    account = await staff_account(request)
+    form = await read_form(request)
+    problem = csrf_problem(request, form)
+    if problem is not None:
+        raise HTTPException(403, problem, headers=STAFF_HEADERS)
+    return account, form
 
 
 def render_staff(
