@@ -1,6 +1,6 @@
 """HubContext: everything one Hub instance needs, built once and passed down explicitly."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from hub.activitypub.keys import KeyPairPem
 from hub.cache import TtlCache
 from hub.clock import Clock
 from hub.config import Settings
-from hub.db import SessionFactory
+from hub.db import SessionFactory, call_on_commit_of_writes
 
 # Host name -> its IP addresses; tests inject a fake DNS so SSRF checks run without a network.
 Resolver = Callable[[str], Awaitable[list[str]]]
@@ -21,6 +21,18 @@ PUBLIC_KEY_TTL = timedelta(minutes=5)
 HOST_LIST_TTL = timedelta(seconds=5)
 HEALTHY_HOST_TTL = timedelta(minutes=1)
 ACTOR_DOCUMENT_TTL = timedelta(seconds=10)
+RENDERED_PAGE_TTL = timedelta(seconds=10)
+# Rendered posts are tens of kilobytes; a few hundred cover every post being shared at once.
+RENDERED_PAGE_ENTRIES = 256
+# Tables whose rows no public page shows: queues, bookkeeping and staff-only views. Writes
+# to them (a stream of deliveries, say) leave the rendered pages in place.
+UNSHOWN_TABLES = frozenset(
+    {
+        "inbox_items", "deliveries", "fanout_jobs", "host_health", "outgoing_activities",
+        "timeline_entries", "timeline_tags", "notifications", "post_search", "reports",
+        "login_failures", "accounts", "publish_grants", "alembic_version",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -47,12 +59,24 @@ class HubContext:
     # Our actors' JSON by username: every server that sees a post fetches its author's
     # document. A change made here applies at once, one made elsewhere within seconds.
     actor_documents: TtlCache[str, dict[str, Any]] = field(init=False)
+    # Public post pages and documents as rendered for visitors, each with the content version
+    # it was rendered at. Any commit here that writes what a page shows moves the version on,
+    # so they are current at once; another process's change shows within seconds.
+    rendered_pages: TtlCache[Hashable, Any] = field(init=False)
+    content_version: int = 0
 
     def __post_init__(self) -> None:
         self.public_keys = TtlCache(self.clock, PUBLIC_KEY_TTL)
         self.host_lists = TtlCache(self.clock, HOST_LIST_TTL, max_entries=4)
         self.healthy_hosts = TtlCache(self.clock, HEALTHY_HOST_TTL)
         self.actor_documents = TtlCache(self.clock, ACTOR_DOCUMENT_TTL, max_entries=1_000)
+        self.rendered_pages = TtlCache(
+            self.clock, RENDERED_PAGE_TTL, max_entries=RENDERED_PAGE_ENTRIES
+        )
+        call_on_commit_of_writes(self.engine, self._content_changed, ignored_tables=UNSHOWN_TABLES)
+
+    def _content_changed(self) -> None:
+        self.content_version += 1
 
     async def close(self) -> None:
         """Release the HTTP client and the database pool."""

@@ -1,5 +1,7 @@
 """Database engines, sessions and migrations, the same on SQLite and PostgreSQL."""
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,53 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# The table an INSERT, UPDATE or DELETE writes to (a leading WITH or a quoted name allowed).
+_WRITTEN_TABLE = re.compile(
+    r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE
+)
+_WROTE_WATCHED_TABLE = "hub_wrote_watched_table"
+
+
+def written_table(statement: str) -> str | None:
+    """Return the table a DML statement writes to, or None for anything else."""
+    if statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+        return None
+    found = _WRITTEN_TABLE.search(statement)
+    return None if found is None else found.group(1).lower()
+
+
+def call_on_commit_of_writes(
+    engine: AsyncEngine, callback: Callable[[], None], *, ignored_tables: frozenset[str]
+) -> None:
+    """Call `callback` whenever a transaction of `engine` that wrote to a table commits.
+
+    Writes to `ignored_tables` alone do not count. The callback runs as the commit is sent,
+    so a reader that looks before the commit has finished may still see the old rows:
+    whatever it keeps must also expire by time.
+    """
+    sync_engine = engine.sync_engine
+
+    def note_write(
+        connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if connection.info.get(_WROTE_WATCHED_TABLE):
+            return
+        table = written_table(statement)
+        if table is not None and table not in ignored_tables:
+            connection.info[_WROTE_WATCHED_TABLE] = True
+
+    def committed(connection: Connection) -> None:
+        if connection.info.pop(_WROTE_WATCHED_TABLE, False):
+            callback()
+
+    def rolled_back(connection: Connection) -> None:
+        connection.info.pop(_WROTE_WATCHED_TABLE, None)
+
+    event.listen(sync_engine, "before_cursor_execute", note_write)
+    event.listen(sync_engine, "commit", committed)
+    event.listen(sync_engine, "rollback", rolled_back)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

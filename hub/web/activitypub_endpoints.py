@@ -27,6 +27,7 @@ from hub.services.reactions import (
 from hub.web.app_state import hub_context
 from hub.web.caching import ACTOR_MAX_AGE, GONE_MAX_AGE, POST_MAX_AGE, cacheable
 from hub.web.negotiation import negotiate
+from hub.web.page_cache import rendered_for_visitors
 from hub.web.pages import render_deleted_post, render_post_page, render_profile
 from hub.web.paths import actor_from_path
 from hub.web.responses import activity_json
@@ -110,9 +111,15 @@ async def collection(request: Request) -> Response:
 
 async def post(request: Request) -> Response:
     """Serve one of our posts: its AS2 object, or its page; a Tombstone with 410 once deleted."""
-    ctx = hub_context(request)
     if not request.path_params["slug"].isalnum():
         raise HTTPException(404, "no such post")
+    # The same path serves the object to servers and the page to people (and previews).
+    key = ("post", str(request.url), negotiate(request.headers.get("accept")))
+    return await rendered_for_visitors(request, key, lambda: _render_post(request))
+
+
+async def _render_post(request: Request) -> Response:
+    ctx = hub_context(request)
     author, local_post = await get_local_post(
         ctx, request.path_params["username"], request.path_params["slug"]
     )

@@ -54,29 +54,37 @@ def cacheable(
     response.headers["Cache-Control"] = (
         PRIVATE if is_personal(request, response) else f"public, max-age={max_age}"
     )
-    etag = entity_tag(bytes(response.body))
-    response.headers["ETag"] = etag
+    response.headers["ETag"] = entity_tag(bytes(response.body))
     if last_modified is not None:
         response.headers["Last-Modified"] = http_date(last_modified)
-    if response.status_code == 200 and _client_copy_is_current(request, etag, last_modified):
-        kept = {
-            name: value
-            for name, value in response.headers.items()
-            if name.lower() in NOT_MODIFIED_HEADERS
-        }
-        return Response(status_code=304, headers=kept)
-    return response
+    return not_modified_or(request, response)
 
 
-def _client_copy_is_current(request: Request, etag: str, last_modified: datetime | None) -> bool:
+def not_modified_or(request: Request, response: Response) -> Response:
+    """Return a 304 when the client's copy of this 200 response is current, else the response.
+
+    The response's own ETag and Last-Modified headers are the validators.
+    """
+    if response.status_code != 200 or not _client_copy_is_current(request, response):
+        return response
+    kept = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() in NOT_MODIFIED_HEADERS
+    }
+    return Response(status_code=304, headers=kept)
+
+
+def _client_copy_is_current(request: Request, response: Response) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         # Weak comparison (RFC 9110 §13.1.2): a W/ prefix from an intermediary still matches.
         candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in candidates or etag in candidates
+        return "*" in candidates or response.headers.get("etag") in candidates
     if_modified_since = request.headers.get("if-modified-since")
+    last_modified = response.headers.get("last-modified")
     if if_modified_since is None or last_modified is None:
         return False
     try:
@@ -85,4 +93,4 @@ def _client_copy_is_current(request: Request, etag: str, last_modified: datetime
         return False
     if since.tzinfo is None:
         return False
-    return last_modified.replace(microsecond=0) <= since
+    return parsedate_to_datetime(last_modified) <= since
