@@ -50,12 +50,17 @@ async def actor(request: Request) -> Response:
     document = ctx.actor_documents.get(username)
     if document is not None and wants_json(request):
         return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
-    local_actor = await actor_from_path(request)
     if wants_json(request):
-        document = await actor_document(ctx, local_actor)
+        document = await actor_document(ctx, await actor_from_path(request))
         ctx.actor_documents.put(username, document)
         return cacheable(request, activity_json(document), max_age=ACTOR_MAX_AGE)
-    return await render_profile(request, local_actor)
+    return await rendered_for_visitors(
+        request, ("profile", str(request.url)), lambda: _render_profile_page(request)
+    )
+
+
+async def _render_profile_page(request: Request) -> Response:
+    return await render_profile(request, await actor_from_path(request))
 
 
 async def instance_actor(request: Request) -> Response:

@@ -52,10 +52,11 @@ async def _retitle(engine: AsyncEngine, post: Post, title: str) -> None:
         )
 
 
+@pytest.mark.parametrize("page", ["post", "profile"])
 async def test_a_change_committed_in_this_process_shows_at_once(
-    visitor: httpx.AsyncClient, staff_ctx: HubContext, post: Post
+    visitor: httpx.AsyncClient, staff_ctx: HubContext, post: Post, page: str
 ) -> None:
-    path = f"/@org/{post.slug}"
+    path = f"/@org/{post.slug}" if page == "post" else "/@org"
     assert "Shifting Power" in (await visitor.get(path)).text
     await _retitle(staff_ctx.engine, post, "Shifting Power Together")
     assert "Shifting Power Together" in (await visitor.get(path)).text
@@ -75,10 +76,15 @@ async def test_a_deletion_committed_in_this_process_answers_410_at_once(
     assert response.json()["type"] == "Tombstone"
 
 
+@pytest.mark.parametrize("page", ["post", "profile"])
 async def test_a_change_committed_by_another_process_shows_within_the_time_limit(
-    visitor: httpx.AsyncClient, clock: ManualClock, other_process: AsyncEngine, post: Post
+    visitor: httpx.AsyncClient,
+    clock: ManualClock,
+    other_process: AsyncEngine,
+    post: Post,
+    page: str,
 ) -> None:
-    path = f"/@org/{post.slug}"
+    path = f"/@org/{post.slug}" if page == "post" else "/@org"
     first = await visitor.get(path)
     await _retitle(other_process, post, "Shifting Power Together")
     kept = await visitor.get(path)
