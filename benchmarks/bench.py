@@ -25,14 +25,16 @@ KEY_POOL_SIZE = 4
 
 @dataclass(frozen=True)
 class Scale:
-    """How much work each scenario does; `quick` shrinks it for development."""
+    """How much work each scenario does: the issue's full counts unless a smaller scale is asked."""
 
     inbox_notes: int = 5000
     inbox_actors: int = 100
     inbox_concurrency: int = 16
+    inbox_repeats: int = 3
     first_contacts: int = 1000
     fanout_small: int = 1000
     fanout_large: int = 10000
+    shared_followers: int = 10000
     shared_inboxes: int = 100
     read_requests: int = 1000
     growth_sizes: tuple[int, ...] = (1_000, 100_000, 1_000_000)
@@ -42,15 +44,30 @@ class Scale:
     scaleout_deliveries: int = 10000
     scaleout_inbox_notes: int = 3000
     scaleout_repeats: int = 2
+    scaleout_lease_seconds: int = 60
+
+    @classmethod
+    def standard(cls) -> "Scale":
+        """Return the scale of `make bench`: every scenario, the whole run within 10 minutes.
+
+        The inbox, fan-out and growth counts are what fits on a 2-core machine; the
+        1,000-inbox fan-out, the shared-inbox fan-out and the read path keep the full counts.
+        """
+        return cls(
+            inbox_notes=1000, inbox_repeats=2, first_contacts=250, fanout_large=3000,
+            growth_sizes=(1_000, 100_000), scaleout_deliveries=2000, scaleout_inbox_notes=1000,
+            scaleout_repeats=1, scaleout_lease_seconds=20,
+        )  # fmt: skip
 
     @classmethod
     def quick(cls) -> "Scale":
         """Return a scale for a run of a minute or two while developing."""
         return cls(
-            inbox_notes=1000, inbox_actors=20, first_contacts=200, fanout_small=200,
-            fanout_large=1000, shared_inboxes=20, read_requests=500,
-            growth_sizes=(1_000, 20_000), growth_samples=50, repeats=2, large_repeats=1,
+            inbox_notes=1000, inbox_actors=20, inbox_repeats=2, first_contacts=200,
+            fanout_small=200, fanout_large=1000, shared_followers=1000, shared_inboxes=20,
+            read_requests=500, growth_sizes=(1_000, 20_000), growth_samples=50, repeats=2,
             scaleout_deliveries=1000, scaleout_inbox_notes=1000, scaleout_repeats=1,
+            scaleout_lease_seconds=20,
         )  # fmt: skip
 
 

@@ -145,6 +145,6 @@ async def all_fanouts(bench: Bench) -> None:
     await fan_out(bench, f"{scale.fanout_large:,} followers on {scale.fanout_large:,} inboxes",
                   scale.fanout_large, scale.fanout_large, scale.large_repeats)  # fmt: skip
     await fan_out(
-        bench, f"{scale.fanout_large:,} followers behind {scale.shared_inboxes} shared inboxes",
-        scale.fanout_large, scale.shared_inboxes, scale.repeats,
+        bench, f"{scale.shared_followers:,} followers behind {scale.shared_inboxes} shared inboxes",
+        scale.shared_followers, scale.shared_inboxes, scale.repeats,
     )  # fmt: skip

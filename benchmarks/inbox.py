@@ -82,7 +82,7 @@ async def known_actor_notes(bench: Bench) -> None:
     """5,000 signed Create(Note) from 100 known actors at 16 in flight, repeated."""
     actors = await prepare_known_actors(bench)
     runs = []
-    for repeat in range(bench.scale.repeats):
+    for repeat in range(bench.scale.inbox_repeats):
         requests = signed_creates(bench, actors, bench.scale.inbox_notes)
         load = load_average()
         run = await timed_inbox_run(bench, requests)
@@ -99,12 +99,12 @@ async def first_contact(bench: Bench) -> None:
     """Follows from never-seen actors: each one's key is fetched on the request path."""
     count = bench.scale.first_contacts
     hosts_per_run = max(1, count // FIRST_CONTACT_ACTORS_PER_HOST)
-    all_hosts = loopback_hosts(FIRST_CONTACT_NETWORK, hosts_per_run * bench.scale.repeats)
+    all_hosts = loopback_hosts(FIRST_CONTACT_NETWORK, hosts_per_run * bench.scale.inbox_repeats)
     await bench.fediverse.listen(all_hosts)
     org = f"http://{bench.hub.authority}/users/org"
     numbers = itertools.count()
     runs = []
-    for repeat in range(bench.scale.repeats):
+    for repeat in range(bench.scale.inbox_repeats):
         hosts = all_hosts[repeat * hosts_per_run : (repeat + 1) * hosts_per_run]
         actors = []
         for index in range(count):

@@ -1,6 +1,8 @@
 """Run the benchmarks on SQLite and PostgreSQL and write the results table.
 
-    python -m benchmarks [--quick] [--backend sqlite|postgresql|both] [--only SCENARIO ...]
+    python -m benchmarks [--quick | --full] [--backend sqlite|postgresql|both] [--only SCENARIO ...]
+
+Without --quick or --full the run is `make bench`'s standard scale (see `Scale.standard`).
 
 The Hub runs as a real `hub serve` process pinned to one core; this process (the load
 generator and the played remote servers) is pinned to the other.
@@ -42,7 +44,9 @@ DEFAULT_OUTPUT = Path(__file__).parent / "results" / "latest.md"
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small counts, for development")
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument("--quick", action="store_true", help="small counts, for development")
+    scale.add_argument("--full", action="store_true", help="every count as the issue gives it")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--only", nargs="+", choices=[*SCENARIOS, "scaleout"], help="run only these scenarios"
@@ -190,7 +194,7 @@ async def run(arguments: argparse.Namespace) -> Results:
     """Run everything asked for and return the results."""
     server_cores, load_cores = (None, None) if arguments.no_pin else cores()
     pin(load_cores)
-    scale = Scale.quick() if arguments.quick else Scale()
+    scale = Scale.quick() if arguments.quick else Scale() if arguments.full else Scale.standard()
     results = Results()
     keys = KeyPool()
     scenarios = [name for name in SCENARIOS if not arguments.only or name in arguments.only]
@@ -241,9 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     started_at = datetime.now(UTC)
     load_before = load_average()
     results = asyncio.run(run(arguments))
-    command = "make bench" + (" BENCH_ARGS=--quick" if arguments.quick else "")
+    scale = "quick" if arguments.quick else "full" if arguments.full else "standard"
+    command = "make bench" + ("" if scale == "standard" else f" BENCH_ARGS=--{scale}")
     header = [
-        f"## Benchmark results ({'quick' if arguments.quick else 'full'} scale)",
+        f"## Benchmark results ({scale} scale)",
         "",
         f"- date: {started_at:%Y-%m-%d %H:%M} UTC; took {time.perf_counter() - started:.0f} s",
         f"- machine: {machine_description()}",

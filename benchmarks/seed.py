@@ -172,3 +172,57 @@ async def add_history(
         async with engine.begin() as connection:
             for table in statements:
                 await connection.execute(sa.text(f"ANALYZE {table}"))
+
+
+# A followed remote actor's posts, each with its entry in the reader's timeline.
+SQLITE_READER = (
+    """
+WITH RECURSIVE n(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :stop)
+INSERT INTO posts
+    (ap_id, actor_id, is_local, object_type, title, summary, content_html, visibility, tags,
+     series, content_warning, is_sensitive, state, published_at)
+SELECT :prefix || printf('%07d', i), :actor_id, 0, 'Note', '', '',
+    '<p>Notes from the allotment, week ' || i || '.</p>', 'public', '[]', '', '', 0,
+    'published', datetime('2020-01-01', '+' || i || ' seconds')
+FROM n""",
+    """
+INSERT INTO timeline_entries (post_id, source_actor_id, is_boost, created_at)
+SELECT id, actor_id, 0, published_at FROM posts WHERE actor_id = :actor_id AND id > :after
+ORDER BY id""",
+)
+POSTGRESQL_READER = (
+    """
+INSERT INTO posts
+    (ap_id, actor_id, is_local, object_type, title, summary, content_html, visibility, tags,
+     series, content_warning, is_sensitive, state, published_at)
+SELECT CAST(:prefix AS text) || lpad(i::text, 7, '0'), CAST(:actor_id AS integer), false,
+    'Note', '', '', '<p>Notes from the allotment, week ' || i || '.</p>', 'public', '[]', '',
+    '', false, 'published', timestamptz '2020-01-01 00:00:00+00' + make_interval(secs => i)
+FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer) - 1) AS i""",
+    """
+INSERT INTO timeline_entries (post_id, source_actor_id, is_boost, created_at)
+SELECT id, actor_id, false, published_at FROM posts
+WHERE actor_id = CAST(:actor_id AS integer) AND id > CAST(:after AS integer)
+ORDER BY id""",
+)
+
+
+async def add_reader_history(
+    engine: AsyncEngine, actor_ap_id: str, actor_id: int, start: int, stop: int
+) -> None:
+    """Add posts numbered `start` to `stop` by a followed remote actor, each in the reader."""
+    is_postgresql = engine.dialect.name == "postgresql"
+    async with engine.begin() as connection:
+        after = (
+            await connection.execute(sa.text("SELECT coalesce(max(id), 0) FROM posts"))
+        ).scalar()
+        parameters = {
+            "start": start, "stop": stop, "actor_id": actor_id, "after": after,
+            "prefix": f"{actor_ap_id}/statuses/r",
+        }  # fmt: skip
+        for sql in POSTGRESQL_READER if is_postgresql else SQLITE_READER:
+            await connection.execute(sa.text(sql), parameters)
+    if is_postgresql:
+        async with engine.begin() as connection:
+            for table in ("posts", "timeline_entries"):
+                await connection.execute(sa.text(f"ANALYZE {table}"))
