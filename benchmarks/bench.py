@@ -44,19 +44,18 @@ class Scale:
     scaleout_deliveries: int = 10000
     scaleout_inbox_notes: int = 3000
     scaleout_repeats: int = 2
-    scaleout_lease_seconds: int = 60
 
     @classmethod
     def standard(cls) -> "Scale":
         """Return the scale of `make bench`: every scenario, the whole run within 10 minutes.
 
-        The inbox, fan-out and growth counts are what fits on a 2-core machine; the
-        1,000-inbox fan-out, the shared-inbox fan-out and the read path keep the full counts.
+        The counts are what fits on a 2-core machine; the 1,000-inbox fan-out and the
+        shared-inbox fan-out keep the full counts.
         """
         return cls(
-            inbox_notes=1000, inbox_repeats=2, first_contacts=250, fanout_large=3000,
-            growth_sizes=(1_000, 100_000), scaleout_deliveries=2000, scaleout_inbox_notes=1000,
-            scaleout_repeats=1, scaleout_lease_seconds=20,
+            inbox_notes=500, inbox_repeats=2, first_contacts=100, fanout_large=2000,
+            read_requests=500, growth_sizes=(1_000, 100_000), growth_samples=50,
+            scaleout_deliveries=2000, scaleout_inbox_notes=500, scaleout_repeats=1,
         )  # fmt: skip
 
     @classmethod
@@ -67,7 +66,6 @@ class Scale:
             fanout_small=200, fanout_large=1000, shared_followers=1000, shared_inboxes=20,
             read_requests=500, growth_sizes=(1_000, 20_000), growth_samples=50, repeats=2,
             scaleout_deliveries=1000, scaleout_inbox_notes=1000, scaleout_repeats=1,
-            scaleout_lease_seconds=20,
         )  # fmt: skip
 
 
