@@ -28,6 +28,8 @@ class Post(SQLModel, table=True):
         sa.Index(
             "ix_posts_actor_series_published", "actor_id", "series_slug", "published_at", "id"
         ),
+        # A post's visible replies: both columns, or SQLite walks the `approval` index.
+        sa.Index("ix_posts_in_reply_to_approval", "in_reply_to", "approval"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,7 +43,7 @@ class Post(SQLModel, table=True):
     content_html: str = Field(default="", sa_type=sa.Text)
     source_markdown: str | None = Field(default=None, sa_type=sa.Text)
     html_url: str | None = Field(default=None, max_length=2048)
-    in_reply_to: str | None = Field(default=None, max_length=2048, index=True)
+    in_reply_to: str | None = Field(default=None, max_length=2048)
     visibility: str = Field(default="public", max_length=16)
     language: str | None = Field(default=None, max_length=16)
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
