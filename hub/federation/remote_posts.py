@@ -38,13 +38,18 @@ class FetchedPost:
 async def is_followed_locally(ctx: HubContext, author: Actor) -> bool:
     """Return whether one of our actors follows (or has asked to follow) this actor."""
     async with ctx.sessions() as session:
-        statement = (
-            select(Follow.id)
-            .join(Actor, col(Follow.follower_id) == col(Actor.id))
-            .where(Follow.followed_id == author.id, col(Actor.is_local))
-            .limit(1)
-        )
-        return (await session.exec(statement)).first() is not None
+        return await followed_locally(session, author)
+
+
+async def followed_locally(session: AsyncSession, author: Actor) -> bool:
+    """Return whether one of our actors follows this actor, in the caller's session."""
+    statement = (
+        select(Follow.id)
+        .join(Actor, col(Follow.follower_id) == col(Actor.id))
+        .where(Follow.followed_id == author.id, col(Actor.is_local))
+        .limit(1)
+    )
+    return (await session.exec(statement)).first() is not None
 
 
 async def store_remote_post(
@@ -86,17 +91,18 @@ async def store_remote_post(
     stored.is_sensitive = post.is_sensitive or bool(post.content_warning)
     session.add(stored)
     await session.flush()
-    await _replace_media(session, stored, post, now)
-    await index_post_text(session, stored)
+    await _replace_media(session, stored, post, now, is_new=is_new)
+    await index_post_text(session, stored, is_new=is_new)
     return stored, is_new
 
 
 async def _replace_media(
-    session: AsyncSession, stored: Post, post: RemotePost, now: datetime
+    session: AsyncSession, stored: Post, post: RemotePost, now: datetime, *, is_new: bool
 ) -> None:
     """Keep the post's remote media rows equal to the attachments of its latest version."""
     assert stored.id is not None  # noqa: S101 - flushed by the caller
-    await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
+    if not is_new:
+        await session.exec(delete(MediaAttachment).where(col(MediaAttachment.post_id) == stored.id))
     for position, attachment in enumerate(post.attachments):
         session.add(
             MediaAttachment(

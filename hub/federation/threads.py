@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.activitypub.jsonld import as_list, id_of
 from hub.activitypub.objects import http_url_of
@@ -42,17 +43,24 @@ async def our_post_above(ctx: HubContext, in_reply_to: str | None) -> Post | Non
 
     Walks up through stored posts only, at most `MAX_ANCESTORS` steps.
     """
-    current = in_reply_to
+    if in_reply_to is None:
+        return None
     async with ctx.sessions() as session:
-        for _ in range(MAX_ANCESTORS):
-            if current is None:
-                return None
-            parent = (await session.exec(select(Post).where(Post.ap_id == current))).first()
-            if parent is None:
-                return None
-            if parent.is_local:
-                return parent
-            current = parent.in_reply_to
+        return await our_post_above_in(session, in_reply_to)
+
+
+async def our_post_above_in(session: AsyncSession, in_reply_to: str | None) -> Post | None:
+    """Return our post at the top of the thread `in_reply_to` leads up, in the caller's session."""
+    current = in_reply_to
+    for _ in range(MAX_ANCESTORS):
+        if current is None:
+            return None
+        parent = (await session.exec(select(Post).where(Post.ap_id == current))).first()
+        if parent is None:
+            return None
+        if parent.is_local:
+            return parent
+        current = parent.in_reply_to
     return None
 
 

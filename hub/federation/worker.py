@@ -256,17 +256,31 @@ class Worker:
 
     async def _inbox_pass(self, raise_bugs: bool) -> int:
         ids = await jobs.claim_due(self.ctx, InboxItem, limit=JOB_BATCH_SIZE, lease=self.lease)
-        if self.ctx.engine.dialect.name == "postgresql" and len(ids) > 1:
-            await self._apply_by_sender(ids, raise_bugs)
-        else:
-            # SQLite has one writer: applying side by side would only contend for it.
-            for item_id in ids:
-                await self._apply(item_id, raise_bugs)
+        applied: list[int] = []
+        try:
+            if self.ctx.engine.dialect.name == "postgresql" and len(ids) > 1:
+                await self._apply_by_sender(ids, raise_bugs, applied)
+            else:
+                # SQLite has one writer: applying side by side would only contend for it.
+                for item_id in ids:
+                    await self._apply(item_id, raise_bugs, applied)
+        finally:
+            # One write marks the whole batch done. A worker that dies before it applies
+            # those items again after their lease, and an activity applied twice is stored once.
+            await self._complete_inbox_items(applied)
         if ids:
             self._wakeups["fanout"].set()  # applying may have queued replies (an Accept, say)
         return len(ids)
 
-    async def _apply_by_sender(self, ids: list[int], raise_bugs: bool) -> None:
+    async def _complete_inbox_items(self, item_ids: list[int]) -> None:
+        if not item_ids:
+            return
+        async with self.ctx.sessions() as session, session.begin():
+            await jobs.complete_many(
+                session, InboxItem, item_ids, count_attempt=True, processed_at=self.ctx.clock()
+            )
+
+    async def _apply_by_sender(self, ids: list[int], raise_bugs: bool, applied: list[int]) -> None:
         """Apply items of different senders side by side, each sender's in order received.
 
         Most of an item's time is waiting for the database or a remote server, so several
@@ -287,7 +301,7 @@ class Worker:
         async def apply_in_order(item_ids: list[int]) -> None:
             async with slots:
                 for item_id in item_ids:
-                    await self._apply(item_id, raise_bugs)
+                    await self._apply(item_id, raise_bugs, applied)
 
         results = await asyncio.gather(
             *(apply_in_order(item_ids) for item_ids in by_sender.values()),
@@ -297,7 +311,8 @@ class Worker:
             if isinstance(result, BaseException):
                 raise result
 
-    async def _apply(self, item_id: int, raise_bugs: bool) -> None:
+    async def _apply(self, item_id: int, raise_bugs: bool, applied: list[int]) -> None:
+        """Apply one item; add its id to `applied` when it is done (the caller records that)."""
         try:
             await self.apply_inbox_item(self.ctx, item_id)
         except RemoteError as error:
@@ -317,10 +332,7 @@ class Worker:
             if raise_bugs:
                 raise
             return
-        async with self.ctx.sessions() as session, session.begin():
-            await jobs.complete(
-                session, InboxItem, item_id, count_attempt=True, processed_at=self.ctx.clock()
-            )
+        applied.append(item_id)
 
     async def _retry_inbox_item(self, item_id: int, error: RemoteError) -> None:
         retry_after = None

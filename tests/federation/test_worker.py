@@ -106,6 +106,18 @@ async def test_a_bug_fails_its_item_and_surfaces_in_drain(
     assert caplog.records[0].exc_info is not None
 
 
+async def test_items_applied_before_a_bug_in_the_same_pass_are_recorded_done(
+    hub: Outbound,
+) -> None:
+    ok = await add_item(hub.ctx, "ok")
+    bug = await add_item(hub.ctx, "bug")
+    with pytest.raises(ValueError, match="our own mistake"):
+        await worker_for(hub).run_once()
+    row = await item(hub.ctx, ok)
+    assert (row.state, row.attempts, row.processed_at) == ("done", 1, hub.clock())
+    assert (await item(hub.ctx, bug)).state == "failed"
+
+
 async def test_serving_worker_survives_a_bug_and_wakes_when_told(hub: Outbound) -> None:
     processed: dict[str, asyncio.Event] = {"ok": asyncio.Event(), "later": asyncio.Event()}
 

@@ -20,9 +20,9 @@ from hub.federation.local_actors import actor_by_ap_id
 from hub.federation.notifications import record_notification
 from hub.federation.reactions import record_unboost
 from hub.federation.remote_actors import get_remote_actor
-from hub.federation.remote_posts import is_followed_locally, store_remote_post
+from hub.federation.remote_posts import followed_locally, store_remote_post
 from hub.federation.search_index import index_post_text
-from hub.federation.threads import approval_for, fetch_missing_ancestors, our_post_above
+from hub.federation.threads import approval_for, fetch_missing_ancestors, our_post_above_in
 from hub.federation.timeline import (
     add_timeline_entry,
     refresh_timeline_tags,
@@ -36,21 +36,20 @@ logger = logging.getLogger(__name__)
 MAX_NAMED_ACTORS = 500
 
 
-async def _replied_local_post(ctx: HubContext, post: RemotePost) -> tuple[Post, Actor] | None:
+async def _replied_local_post(session: AsyncSession, post: RemotePost) -> tuple[Post, Actor] | None:
     """Return our post (and its author) that this post replies to, if it replies to one."""
     if post.in_reply_to is None:
         return None
-    async with ctx.sessions() as session:
-        statement = (
-            select(Post, Actor)
-            .join(Actor, col(Post.actor_id) == col(Actor.id))
-            .where(Post.ap_id == post.in_reply_to, col(Post.is_local))
-        )
-        found = (await session.exec(statement)).first()
+    statement = (
+        select(Post, Actor)
+        .join(Actor, col(Post.actor_id) == col(Actor.id))
+        .where(Post.ap_id == post.in_reply_to, col(Post.is_local))
+    )
+    found = (await session.exec(statement)).first()
     return None if found is None else (found[0], found[1])
 
 
-async def _local_actors_named(ctx: HubContext, document: Any) -> list[Actor]:
+async def _local_actors_named(session: AsyncSession, document: Any) -> list[Actor]:
     """Return our actors the object addresses or mentions (spec §5.5)."""
     if not isinstance(document, dict):
         return []
@@ -63,14 +62,13 @@ async def _local_actors_named(ctx: HubContext, document: Any) -> list[Actor]:
     ids = [item for item in named if item]
     if not ids:
         return []
-    async with ctx.sessions() as session:
-        statement = select(Actor).where(
-            col(Actor.ap_id).in_(ids[:MAX_NAMED_ACTORS]),
-            col(Actor.is_local),
-            col(Actor.is_instance_actor).is_(False),
-            col(Actor.deleted_at).is_(None),
-        )
-        return list((await session.exec(statement)).all())
+    statement = select(Actor).where(
+        col(Actor.ap_id).in_(ids[:MAX_NAMED_ACTORS]),
+        col(Actor.is_local),
+        col(Actor.is_instance_actor).is_(False),
+        col(Actor.deleted_at).is_(None),
+    )
+    return list((await session.exec(statement)).all())
 
 
 async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
@@ -84,10 +82,13 @@ async def apply_create(ctx: HubContext, activity: dict[str, Any]) -> None:
     actor_id = str(id_of(activity["actor"]))
     post = parse_post(activity.get("object"), expected_author=actor_id)
     author = await get_remote_actor(ctx, actor_id)
-    is_followed = await is_followed_locally(ctx, author)
-    parent = await _replied_local_post(ctx, post)
-    named = await _local_actors_named(ctx, activity.get("object"))
-    in_our_thread = parent is not None or await our_post_above(ctx, post.in_reply_to) is not None
+    async with ctx.sessions() as session:
+        is_followed = await followed_locally(session, author)
+        parent = await _replied_local_post(session, post)
+        named = await _local_actors_named(session, activity.get("object"))
+        in_our_thread = (
+            parent is not None or await our_post_above_in(session, post.in_reply_to) is not None
+        )
     if not (is_followed or in_our_thread or named):
         logger.info("post from an actor nobody here follows ignored id=%s", post.ap_id)
         return
