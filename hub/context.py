@@ -24,13 +24,13 @@ ACTOR_DOCUMENT_TTL = timedelta(seconds=10)
 RENDERED_PAGE_TTL = timedelta(seconds=10)
 # Rendered posts are tens of kilobytes; a few hundred cover every post being shared at once.
 RENDERED_PAGE_ENTRIES = 256
-# Tables whose rows no public page shows: queues, bookkeeping and staff-only views. Writes
-# to them (a stream of deliveries, say) leave the rendered pages in place.
+# Tables whose rows no public page or document shows: queues, bookkeeping and staff-only
+# views. Writes to them (a stream of deliveries, say) leave the rendered pages in place.
 UNSHOWN_TABLES = frozenset(
     {
-        "inbox_items", "deliveries", "fanout_jobs", "host_health", "outgoing_activities",
-        "timeline_entries", "timeline_tags", "notifications", "post_search", "reports",
-        "login_failures", "accounts", "publish_grants", "alembic_version",
+        "inbox_items", "deliveries", "fanout_jobs", "host_health", "timeline_entries",
+        "timeline_tags", "notifications", "post_search", "reports", "login_failures",
+        "accounts", "publish_grants", "alembic_version",
     }
 )  # fmt: skip
 
@@ -59,7 +59,7 @@ class HubContext:
     # Our actors' JSON by username: every server that sees a post fetches its author's
     # document. A change made here applies at once, one made elsewhere within seconds.
     actor_documents: TtlCache[str, dict[str, Any]] = field(init=False)
-    # Public post pages and documents as rendered for visitors, each with the content version
+    # Public pages and documents as rendered for visitors, each with the content version
     # it was rendered at. Any commit here that writes what a page shows moves the version on,
     # so they are current at once; another process's change shows within seconds.
     rendered_pages: TtlCache[Hashable, Any] = field(init=False)

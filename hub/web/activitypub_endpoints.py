@@ -82,6 +82,11 @@ def _parse_cursor(request: Request) -> int | None:
 
 async def collection(request: Request) -> Response:
     """Serve an actor's outbox, followers, following or featured collection, or one page."""
+    key = ("collection", str(request.url), negotiate(request.headers.get("accept")))
+    return await rendered_for_visitors(request, key, lambda: _render_collection(request))
+
+
+async def _render_collection(request: Request) -> Response:
     name = request.path_params["collection"]
     if name not in COLLECTION_NAMES:
         raise HTTPException(404, "no such collection")

@@ -1,7 +1,8 @@
-"""Post pages and documents rendered for visitors, kept per process while nothing shown changes.
+"""Public pages and documents rendered for visitors, kept per process while nothing shown changes.
 
 A post that federates to a few hundred servers is fetched by most of them, and by their
-link-preview crawlers, within seconds: each render costs several queries and a template.
+link-preview crawlers, within seconds; each server that sees a handle asks WebFinger, and
+many read the outbox. Each render costs several queries and a template or a serialisation.
 Only what a visitor without cookies gets is kept, and only while the Hub's content version
 (moved on by every commit that writes what pages show, `HubContext.content_version`) is the
 one it was rendered at; a change committed by another process shows within the cache's

@@ -17,6 +17,7 @@ from hub.activitypub.webfinger import (
 from hub.services.actors import find_local_actor, find_local_actor_by_url
 from hub.services.stats import usage_counts
 from hub.web.app_state import hub_context
+from hub.web.page_cache import rendered_for_visitors
 from hub.web.responses import json_document
 
 FOUND_MAX_AGE = 3 * 24 * 3600  # Mastodon caches its own WebFinger hits for 3 days
@@ -36,6 +37,13 @@ def _webfinger_error(status_code: int, reason: str) -> Response:
 
 async def webfinger(request: Request) -> Response:
     """Resolve `acct:user@host`, `user@host` or an actor URL to a JRD (spec §1.2)."""
+    # Every server that sees a handle for the first time asks; the answer rarely changes.
+    return await rendered_for_visitors(
+        request, ("webfinger", str(request.url)), lambda: _resolve(request)
+    )
+
+
+async def _resolve(request: Request) -> Response:
     ctx = hub_context(request)
     resource = request.query_params.get("resource")
     if resource is None:

@@ -76,6 +76,21 @@ async def test_a_deletion_committed_in_this_process_answers_410_at_once(
     assert response.json()["type"] == "Tombstone"
 
 
+async def test_webfinger_and_the_outbox_follow_a_change_made_here_at_once(
+    visitor: httpx.AsyncClient, staff_ctx: HubContext
+) -> None:
+    webfinger = "/.well-known/webfinger?resource=acct:org@hub.test"
+    assert (await visitor.get(webfinger)).status_code == 200
+    assert (await visitor.get("/users/org/outbox", headers=AP_ACCEPT)).status_code == 200
+    async with staff_ctx.sessions() as session, session.begin():
+        org = await actor_by_ap_id(session, "https://hub.test/users/org")
+        assert org is not None
+        org.deleted_at = START
+        session.add(org)
+    assert (await visitor.get(webfinger)).status_code == 410
+    assert (await visitor.get("/users/org/outbox", headers=AP_ACCEPT)).status_code == 410
+
+
 @pytest.mark.parametrize("page", ["post", "profile"])
 async def test_a_change_committed_by_another_process_shows_within_the_time_limit(
     visitor: httpx.AsyncClient,
