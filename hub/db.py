@@ -1,6 +1,8 @@
 """Database engines, sessions and migrations, the same on SQLite and PostgreSQL."""
 
+import asyncio
 import re
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from alembic import command
@@ -20,14 +24,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 def create_engine(database_url: str) -> AsyncEngine:
     """Create the one engine of an app; SQLite gets WAL and a busy timeout on every connection."""
     if database_url.startswith("sqlite"):
         _ensure_sqlite_folder(database_url)
-        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        serialise_sqlite_writes(engine)
         return engine
     return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -48,7 +56,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -98,6 +106,66 @@ def call_on_commit_of_writes(
     event.listen(sync_engine, "before_cursor_execute", note_write)
     event.listen(sync_engine, "commit", committed)
     event.listen(sync_engine, "rollback", rolled_back)
+
+
+_HOLDS_WRITE_TURN = "hub_holds_sqlite_write_turn"
+_READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAI")
+
+
+def serialise_sqlite_writes(engine: AsyncEngine) -> None:
+    """Let one transaction of this process write to SQLite at a time, the others in turn.
+
+    SQLite has one writer. A transaction that finds the write lock taken sleeps in SQLite's
+    busy handler (1, 2, 5, 10 ... 100 ms at a time) and tries again, so under load writers
+    wait far longer than the lock is held, and the unlucky ones for a second or more. Here
+    the writers of one process queue on an asyncio lock instead: taken just before the
+    transaction's first write (where SQLite takes its own), released at commit or rollback,
+    so each goes as soon as the one before is done. Other processes still meet the busy
+    handler. Reads never wait.
+    """
+    turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def turn() -> asyncio.Lock:
+        return turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+    def take_turn(
+        connection: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if connection.info.get(_HOLDS_WRITE_TURN):
+            return
+        if statement.lstrip()[:6].upper() in _READ_ONLY_STATEMENTS:
+            return
+        lock = turn()
+        if not lock.locked():
+            await_only(lock.acquire())  # free: taken at once, without a timer
+        else:
+            try:
+                await_only(asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS))
+            except TimeoutError:
+                error = Exception("database is locked")
+                raise sa.exc.OperationalError(statement, None, error) from None
+        connection.info[_HOLDS_WRITE_TURN] = True
+
+    def end_turn(info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_WRITE_TURN, False):
+            turn().release()
+
+    def transaction_ended(connection: Connection) -> None:
+        end_turn(connection.info)
+
+    def connection_dropped(
+        _dbapi_connection: Any, record: ConnectionPoolEntry, *_args: Any
+    ) -> None:
+        end_turn(record.info)
+
+    sync_engine = engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", take_turn)
+    event.listen(sync_engine, "commit", transaction_ended)
+    event.listen(sync_engine, "rollback", transaction_ended)
+    for pool_event in ("reset", "invalidate", "close"):
+        event.listen(sync_engine.pool, pool_event, connection_dropped)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
