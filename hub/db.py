@@ -155,9 +155,8 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
     def transaction_ended(connection: Connection) -> None:
         end_turn(connection.info)
 
-    def connection_dropped(
-        _dbapi_connection: Any, record: ConnectionPoolEntry, *_args: Any
-    ) -> None:
+    def connection_dropped(**arguments: Any) -> None:
+        record: ConnectionPoolEntry = arguments["connection_record"]
         end_turn(record.info)
 
     sync_engine = engine.sync_engine
@@ -165,7 +164,7 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
     event.listen(sync_engine, "commit", transaction_ended)
     event.listen(sync_engine, "rollback", transaction_ended)
     for pool_event in ("reset", "invalidate", "close"):
-        event.listen(sync_engine.pool, pool_event, connection_dropped)
+        event.listen(sync_engine.pool, pool_event, connection_dropped, named=True)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
