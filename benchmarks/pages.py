@@ -7,7 +7,13 @@ import httpx
 from benchmarks import http1
 from benchmarks.bench import Bench, load_average
 from benchmarks.report import median, ms, per_second, percentile
-from benchmarks.seed import add_history, add_reader_history, add_remote_actors, local_actor_id
+from benchmarks.seed import (
+    add_history,
+    add_reader_history,
+    add_remote_actors,
+    local_actor_id,
+    settle,
+)
 from hub.services.accounts import create_account
 from hub.services.actors import create_actor
 from hub.services.publishing import publish
@@ -24,6 +30,7 @@ RENDER = {"Cookie": "bench=render"}
 READ_TARGETS = {"actor JSON": 2000, "post page": 800}
 # Requests before each growth measurement: connections and the database's caches warm up.
 GROWTH_WARM_UP = 10
+GROWTH_ROUNDS = 3
 
 
 def read_endpoints(bench: Bench, post_path: str) -> dict[str, tuple[str, dict[str, str]]]:
@@ -85,7 +92,7 @@ async def _latency(bench: Bench, path: str, headers: dict[str, str], samples: in
 
 
 async def growth(bench: Bench) -> None:
-    """Median latency of outbox, post and reader pages as the tables grow."""
+    """Median latency of outbox, post and reader pages as the tables grow (best of 3 rounds)."""
     await create_actor(bench.ctx, "grow", display_name="Growth")
     actor_id = await local_actor_id(bench.engine, "grow")
     ap_id = f"http://{bench.hub.authority}/users/grow"
@@ -101,23 +108,34 @@ async def growth(bench: Bench) -> None:
         started = time.perf_counter()
         await add_history(bench.engine, ap_id, actor_id, seeded, size)
         await add_reader_history(bench.engine, followed.ap_id, followed_id, seeded, size)
+        await settle(bench.engine)
         print(f"  [{bench.backend}] seeded {size:,} rows in {time.perf_counter() - started:.1f} s")
         seeded = size
         middle = await _middle_activity_id(bench, actor_id)
         middle_entry = await bench.scalar("SELECT (min(id) + max(id)) / 2 FROM timeline_entries")
         pages = {
-            "outbox page (newest)": ("/users/grow/outbox?page=true", JSON),
-            "outbox page (middle)": (f"/users/grow/outbox?page=true&before={middle}", JSON),
+            "outbox page (newest)": ("/users/grow/outbox?page=true", {**JSON, **RENDER}),
+            "outbox page (middle)": (
+                f"/users/grow/outbox?page=true&before={middle}",
+                {**JSON, **RENDER},
+            ),
             "post page": (f"/@grow/{actor_id}xg{size // 2:07d}", {**HTML, **RENDER}),
             "post JSON": (f"/users/grow/posts/{actor_id}xg{size // 2:07d}", {**JSON, **RENDER}),
             "reader page (newest)": ("/admin/reader", staff),
             "reader page (middle)": (f"/admin/reader?before={middle_entry}", staff),
         }
-        for label, (path, headers) in pages.items():
+        for path, headers in pages.values():
             await _latency(bench, path, headers, GROWTH_WARM_UP)
-            value = await _latency(bench, path, headers, bench.scale.growth_samples)
-            latencies.setdefault(label, []).append(value)
-            bench.add(GROWTH_SECTION, f"{label}, {size:,} rows: p50", ms(value))
+        # Rounds go round the pages, so a slow spell of the machine (another process, a
+        # checkpoint) lands in one round of each page; the quickest round's median counts.
+        rounds: dict[str, list[float]] = {label: [] for label in pages}
+        for _ in range(GROWTH_ROUNDS):
+            for label, (path, headers) in pages.items():
+                samples = max(1, bench.scale.growth_samples // 2)
+                rounds[label].append(await _latency(bench, path, headers, samples))
+        for label, medians in rounds.items():
+            latencies.setdefault(label, []).append(min(medians))
+            bench.add(GROWTH_SECTION, f"{label}, {size:,} rows: p50", ms(min(medians)))
     largest, smallest = bench.scale.growth_sizes[-1], bench.scale.growth_sizes[0]
     for label, values in latencies.items():
         ratio = values[-1] / values[0]

@@ -168,10 +168,6 @@ async def add_history(
     async with engine.begin() as connection:
         for sql in statements.values():
             await connection.execute(sa.text(sql), parameters)
-    if is_postgresql:
-        async with engine.begin() as connection:
-            for table in statements:
-                await connection.execute(sa.text(f"ANALYZE {table}"))
 
 
 # A followed remote actor's posts, each with its entry in the reader's timeline.
@@ -222,7 +218,21 @@ async def add_reader_history(
         }  # fmt: skip
         for sql in POSTGRESQL_READER if is_postgresql else SQLITE_READER:
             await connection.execute(sa.text(sql), parameters)
-    if is_postgresql:
-        async with engine.begin() as connection:
-            for table in ("posts", "timeline_entries"):
-                await connection.execute(sa.text(f"ANALYZE {table}"))
+
+
+async def settle(engine: AsyncEngine) -> None:
+    """Bring the database to the state a slowly grown one is in after bulk seeding.
+
+    A Hub's tables grow a few rows at a time, with SQLite's write-ahead log checkpointed
+    and PostgreSQL's autovacuum keeping up. Right after a million-row insert, SQLite reads
+    through a write-ahead log of every new page, and PostgreSQL has neither visibility
+    map nor statistics for the new rows: both would measure the seeding, not the size.
+    """
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(sa.text("VACUUM ANALYZE"))
+            await autocommit.execute(sa.text("CHECKPOINT"))
+        return
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
