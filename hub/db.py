@@ -146,11 +146,13 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
             except TimeoutError:
                 error = Exception("database is locked")
                 raise sa.exc.OperationalError(statement, None, error) from None
-        connection.info[_HOLDS_WRITE_TURN] = True
+        connection.info[_HOLDS_WRITE_TURN] = lock
 
     def end_turn(info: dict[Any, Any]) -> None:
-        if info.pop(_HOLDS_WRITE_TURN, False):
-            turn().release()
+        # The lock taken is kept with the connection: a pool event may come without a loop.
+        held: asyncio.Lock | None = info.pop(_HOLDS_WRITE_TURN, None)
+        if held is not None:
+            held.release()
 
     def transaction_ended(connection: Connection) -> None:
         end_turn(connection.info)

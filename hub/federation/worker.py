@@ -265,8 +265,8 @@ class Worker:
                 for item_id in ids:
                     await self._apply(item_id, raise_bugs, applied)
         finally:
-            # One write marks the whole batch done. A worker that dies before it applies
-            # those items again after their lease, and an activity applied twice is stored once.
+            # One write marks the whole batch done. If the worker dies before it, the items
+            # are applied again once their lease ends; an activity applied twice is stored once.
             await self._complete_inbox_items(applied)
         if ids:
             self._wakeups["fanout"].set()  # applying may have queued replies (an Accept, say)

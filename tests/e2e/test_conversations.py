@@ -86,7 +86,11 @@ def test_replies_counts_deletes_and_search_over_sockets(
     )
     assert thread(page_url) == ["Lovely bins!"]
     with_services(alpha, lambda ctx: decide_on(ctx, gammas))
-    assert thread(page_url) == ["Lovely bins!", "How big are they?"]
+    # Approved from another process: alpha's kept rendering gives way within ten seconds.
+    wait_for(
+        lambda: thread(page_url) == ["Lovely bins!", "How big are they?"],
+        "gamma's approved reply on alpha's page",
+    )
 
     # beta likes and boosts, gamma likes: alpha's page counts them
     with_services(beta, lambda ctx: react(ctx, "org", post_id, "like"))

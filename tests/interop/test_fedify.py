@@ -402,7 +402,8 @@ def test_peer_likes_boosts_and_replies_and_the_post_page_shows_them(
 
     with_services(hub, lambda ctx: decide_on(ctx, reply["id"]))
 
-    assert totals() == [1, 1, 1]
+    # Approved from another process: the served object follows within ten seconds.
+    wait_until(lambda: totals() == [1, 1, 1], "the approved reply to be counted")
     assert collection_items(peer, f"{post_id}/replies") == [reply["id"]]
     page = post_page(hub, post_id)
     assert page.texts("div", class_="reply-body") == ["Agreed!"]
