@@ -46,7 +46,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     scale = parser.add_mutually_exclusive_group()
     scale.add_argument("--quick", action="store_true", help="small counts, for development")
-    scale.add_argument("--full", action="store_true", help="every count as the issue gives it")
+    scale.add_argument("--full", action="store_true", help="every count as the targets state them")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--only", nargs="+", choices=[*SCENARIOS, "scaleout"], help="run only these scenarios"
