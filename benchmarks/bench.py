@@ -25,7 +25,7 @@ KEY_POOL_SIZE = 4
 
 @dataclass(frozen=True)
 class Scale:
-    """How much work each scenario does: the issue's full counts unless a smaller scale is asked."""
+    """How much work each scenario does: the targets' counts unless a smaller scale is asked."""
 
     inbox_notes: int = 5000
     inbox_actors: int = 100

@@ -136,7 +136,7 @@ async def fan_out(bench: Bench, label: str, followers: int, servers: int, repeat
 
 
 async def all_fanouts(bench: Bench) -> None:
-    """The three fan-outs of the issue."""
+    """The three fan-outs of the targets."""
     scale = bench.scale
     await bench.fediverse.listen(loopback_hosts(DISTINCT_NETWORK, scale.fanout_large))
     await bench.fediverse.listen(loopback_hosts(SHARED_NETWORK, scale.shared_inboxes))

@@ -26,7 +26,7 @@ HTML = {"Accept": "text/html"}
 # A cookie (of no session) passes by the rendered copy a Hub keeps for visitors, so growth
 # measures the queries and the template, which are what could slow down as tables grow.
 RENDER = {"Cookie": "bench=render"}
-# Requirements of the issue, by endpoint (requests per second).
+# Targets, by endpoint (requests per second).
 READ_TARGETS = {"actor JSON": 2000, "post page": 800}
 # Requests before each growth measurement: connections and the database's caches warm up.
 GROWTH_WARM_UP = 10
