@@ -66,11 +66,16 @@ _WRITTEN_TABLE = re.compile(
     r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE
 )
 _WROTE_WATCHED_TABLE = "hub_wrote_watched_table"
+_READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAI")
+
+
+def _is_read_only(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() in _READ_ONLY_STATEMENTS
 
 
 def written_table(statement: str) -> str | None:
     """Return the table a DML statement writes to, or None for anything else."""
-    if statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+    if _is_read_only(statement):
         return None
     found = _WRITTEN_TABLE.search(statement)
     return None if found is None else found.group(1).lower()
@@ -109,7 +114,6 @@ def call_on_commit_of_writes(
 
 
 _HOLDS_WRITE_TURN = "hub_holds_sqlite_write_turn"
-_READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAI")
 
 
 def serialise_sqlite_writes(engine: AsyncEngine) -> None:
@@ -135,7 +139,7 @@ def serialise_sqlite_writes(engine: AsyncEngine) -> None:
     ) -> None:
         if connection.info.get(_HOLDS_WRITE_TURN):
             return
-        if statement.lstrip()[:6].upper() in _READ_ONLY_STATEMENTS:
+        if _is_read_only(statement):
             return
         lock = turn()
         if not lock.locked():

@@ -36,6 +36,15 @@ async def _signed_in(ctx: HubContext, client: httpx.AsyncClient) -> str:
     return csrf_from(page.text)
 
 
+async def _post_avatar(
+    client: httpx.AsyncClient, action: str, token: str | None, file: tuple[str, bytes] | None = None
+) -> httpx.Response:
+    """Send the avatar form as a browser would: the actor, the action, a token and a file."""
+    data = {"as": "org", "action": action} | ({"csrf_token": token} if token else {})
+    files = None if file is None else {"avatar": (file[0], file[1], "image/png")}
+    return await client.post("/admin/profile/avatar", data=data, files=files)
+
+
 def _unescaped(markup: str) -> str:
     return markup.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
 
@@ -64,11 +73,7 @@ async def test_a_form_without_its_csrf_token_is_refused_and_keeps_what_was_typed
     assert "nothing was saved" in response.text
     assert 'value="Leeds Community Kitchens"' in response.text
     assert (await get_local_actor(staff_ctx, "org")).display_name == "The Organisation"
-    avatar = await browser_like.post(
-        "/admin/profile/avatar",
-        data={"as": "org", "action": "upload"},
-        files={"avatar": ("a.png", image_bytes(), "image/png")},
-    )
+    avatar = await _post_avatar(browser_like, "upload", None, ("a.png", image_bytes()))
     assert avatar.status_code == 403
     assert (await get_local_actor(staff_ctx, "org")).icon_url is None
 
@@ -132,10 +137,8 @@ async def test_avatar_upload_shows_on_the_public_profile_and_can_be_removed(
 ) -> None:
     token = await _signed_in(staff_ctx, browser_like)
 
-    response = await browser_like.post(
-        "/admin/profile/avatar",
-        data={"as": "org", "action": "upload", "csrf_token": token},
-        files={"avatar": ("me.png", image_bytes(size=(800, 800)), "image/png")},
+    response = await _post_avatar(
+        browser_like, "upload", token, ("me.png", image_bytes(size=(800, 800)))
     )
 
     assert response.status_code == 303
@@ -149,9 +152,7 @@ async def test_avatar_upload_shows_on_the_public_profile_and_can_be_removed(
     assert served.status_code == 200
     assert served.headers["content-type"] == "image/png"
 
-    removed = await browser_like.post(
-        "/admin/profile/avatar", data={"as": "org", "action": "remove", "csrf_token": token}
-    )
+    removed = await _post_avatar(browser_like, "remove", token)
     assert removed.status_code == 303
     assert (await get_local_actor(staff_ctx, "org")).icon_url is None
 
@@ -161,10 +162,8 @@ async def test_a_file_that_is_not_an_image_is_refused_by_the_avatar_field(
 ) -> None:
     token = await _signed_in(staff_ctx, browser_like)
 
-    response = await browser_like.post(
-        "/admin/profile/avatar",
-        data={"as": "org", "action": "upload", "csrf_token": token},
-        files={"avatar": ("notes.png", b"%PDF-1.4 not an image", "image/png")},
+    response = await _post_avatar(
+        browser_like, "upload", token, ("notes.png", b"%PDF-1.4 not an image")
     )
 
     assert response.status_code == 400

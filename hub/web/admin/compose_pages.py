@@ -28,7 +28,7 @@ from hub.web.admin.compose_form import (
     form_for_local_time,
 )
 from hub.web.admin.compose_rendering import FIELD_LABELS, PostRef, render_compose
-from hub.web.admin.rendering import redirect_with_notice
+from hub.web.admin.rendering import as_sentence, redirect_with_notice
 from hub.web.app_state import hub_context
 from hub.web.auth import PasswordChangeRequired, current_account, staff_account
 from hub.web.csrf import csrf_problem
@@ -223,7 +223,7 @@ async def _upload(
         )
     except InvalidInput as error:
         field = "image_alt" if error.field == "alt" else "image"
-        errors[field] = _sentence(error.message)
+        errors[field] = as_sentence(error.message)
         return None
     except PermissionDenied as error:
         errors["image"] = str(error)
@@ -231,10 +231,6 @@ async def _upload(
     form.images.append(ImageChoice(attachment.id or 0, attachment.description))
     form.new_image_alt = ""
     return form_image(ctx, attachment)
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 async def _save_descriptions(
@@ -252,9 +248,9 @@ async def _save_descriptions(
         try:
             await describe_media(ctx, choice.media_id, choice.alt, account_id=account.id)
         except InvalidInput as error:
-            errors[f"alt_{choice.media_id}"] = _sentence(error.message)
+            errors[f"alt_{choice.media_id}"] = as_sentence(error.message)
         except (NotFound, PermissionDenied) as error:
-            errors[f"alt_{choice.media_id}"] = _sentence(str(error))
+            errors[f"alt_{choice.media_id}"] = as_sentence(str(error))
 
 
 async def _act(

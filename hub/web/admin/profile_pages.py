@@ -21,7 +21,7 @@ from hub.services.profiles import (
     update_profile,
 )
 from hub.web.admin.acting import actor_choice
-from hub.web.admin.rendering import redirect_with_notice, render_staff
+from hub.web.admin.rendering import as_sentence, redirect_with_notice, render_staff
 from hub.web.app_state import hub_context
 from hub.web.auth import staff_account
 from hub.web.csrf import csrf_problem
@@ -87,10 +87,6 @@ def _profile_path(actor: str) -> str:
     return f"{PROFILE_PAGE}?{urlencode({'as': actor})}" if actor else PROFILE_PAGE
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
 async def _render(
     request: Request,
     account: Account,
@@ -154,7 +150,7 @@ async def save_profile(request: Request) -> Response:
         field = error.field if error.field in FIELD_LABELS else "form"
         return await _render(
             request, account, actor, typed=typed,
-            errors={field: _sentence(error.message)}, status_code=400,
+            errors={field: as_sentence(error.message)}, status_code=400,
         )  # fmt: skip
     except (NotFound, PermissionDenied) as error:
         return await _render(
@@ -192,7 +188,7 @@ async def change_avatar(request: Request) -> Response:
             notice = "Avatar saved; its followers' servers are sent the change."
     except InvalidInput as error:
         return await _render(
-            request, account, actor, errors={"avatar": _sentence(error.message)}, status_code=400
+            request, account, actor, errors={"avatar": as_sentence(error.message)}, status_code=400
         )
     except (NotFound, PermissionDenied) as error:
         return await _render(request, account, actor, errors={"form": str(error)}, status_code=403)

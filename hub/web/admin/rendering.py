@@ -69,3 +69,8 @@ def redirect_with_notice(request: Request, location: str, notice: str) -> Redire
     """Redirect (303, so the browser GETs) and show `notice` once on the next staff page."""
     request.session[_NOTICE_KEY] = notice
     return RedirectResponse(location, status_code=303, headers=STAFF_HEADERS)
+
+
+def as_sentence(message: str) -> str:
+    """Return an error message as a sentence shown beside its field: capitalised, one full stop."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
